@@ -1,0 +1,3 @@
+extension AuthEngine {
+    func fillStorageStatistics(_ stats: inout EngineStatistics) {}
+}
