@@ -17,6 +17,7 @@ public final class AuthEngine: Sendable {
     /// against it so they cost the same as a wrong password.
     private let decoyHash: String
     private let ready = Atomic<Bool>(false)
+    let storage = Mutex(StorageState())
 
     /// An engine over `journal` (in memory when it has no log). Use `open` for a durable one.
     init(configuration: EngineConfiguration, clock: any EngineClock, journal: Journal) {

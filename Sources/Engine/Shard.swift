@@ -1,4 +1,5 @@
 import Foundation
+import WAL
 
 /// One partition of the engine: owns the users routed to it, their sessions and chains,
 /// and its rate-limit buckets. Every mutation is applied through `ShardState.apply` and
@@ -37,8 +38,12 @@ actor Shard {
         lastLSN = lsn
     }
 
-    /// The state and the LSN it reflects, for a snapshot. Copy-on-write keeps this O(1).
+    /// The state and the LSN it reflects. Copy-on-write keeps this O(1).
     func capture() -> (ShardState, UInt64) { (state, lastLSN) }
+
+    /// The state and the log's last LSN read inside this turn: every record of this shard up
+    /// to that LSN is applied, because this shard appends only inside its own turns.
+    func captureForSnapshot(log: WriteAheadLog) -> (ShardState, UInt64) { (state, log.lastAppendedLSN) }
 
     // MARK: Mutations
 

@@ -18,6 +18,21 @@ struct ShardState: Sendable, Equatable {
         case duplicateSession(UUID)
     }
 
+    /// Restores a user read from a snapshot (sessions are inserted separately).
+    mutating func insert(_ user: UserState) throws(ApplyError) {
+        guard users[user.id] == nil else { throw .duplicateUser(user.id) }
+        guard emailIndex[user.email] == nil else { throw .duplicateEmail(user.email) }
+        users[user.id] = user
+        emailIndex[user.email] = user.id
+    }
+
+    /// Restores a session read from a snapshot; its user must be present.
+    mutating func insert(_ session: SessionState) throws(ApplyError) {
+        guard users[session.userID] != nil else { throw .unknownUser(session.userID) }
+        guard sessions[session.id] == nil else { throw .duplicateSession(session.id) }
+        sessions[session.id] = session
+    }
+
     func user(byEmail email: String) -> UserState? {
         emailIndex[email].flatMap { users[$0] }
     }
