@@ -200,12 +200,12 @@ public final class WriteAheadLog: Sendable {
         return removed
     }
 
-    /// Flushes, stops the writer thread and releases the lock. Waiters still pending afterwards get
-    /// `.closed`. Safe to call more than once.
+    /// Flushes, stops the writer thread and releases the lock. The writer drains what was appended
+    /// and syncs it; if the disk keeps failing it gives up after one more attempt and the waiters
+    /// still pending get `.closed`. Safe to call more than once.
     public func close() async {
         let started = core.state.withLock { $0.started && !$0.stopped }
         if started {
-            try? await flush()
             await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
                 let done = core.state.withLock { s -> Bool in
                     s.stopping = true
