@@ -164,3 +164,33 @@ import WAL
         #expect(records.map(\.lsn) == Array(start...61))
     }
 }
+
+@Suite struct RestoreTests {
+    @Test func logRestoredFromASnapshotAloneContinuesAfterIt() async throws {
+        let dir = TestDirectory()
+        defer { dir.remove() }
+        try SnapshotStore(directory: dir.path).write(lsn: 41, timestamp: 1, payload: [1])
+        let log = try WriteAheadLog(configuration: dir.configuration())
+        #expect(log.lastAppendedLSN == 41)
+        log.start()
+        let lsn = log.append(record(42))
+        #expect(lsn == 42)
+        try await log.waitUntilDurable(lsn)
+        await log.close()
+        #expect(try await replayAll(dir.configuration(), after: 41).map(\.lsn) == [42])
+        #expect(try WALVerifier.verify(directory: dir.path).isHealthy)
+    }
+
+    @Test func verifyFlagsASnapshotAheadOfTheLog() async throws {
+        let dir = TestDirectory()
+        defer { dir.remove() }
+        let log = try WriteAheadLog(configuration: dir.configuration())
+        log.start()
+        try await log.waitUntilDurable(log.append(record(1)))
+        await log.close()
+        try SnapshotStore(directory: dir.path).write(lsn: 50, timestamp: 1, payload: [1])
+        let report = try WALVerifier.verify(directory: dir.path)
+        #expect(!report.isHealthy)
+        #expect(report.otherProblems.contains { $0.contains("ahead of the end of the log") })
+    }
+}
