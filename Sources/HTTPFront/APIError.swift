@@ -76,6 +76,9 @@ public struct APIError: Error, Sendable, Equatable {
     public static let invalidAuthorizationHeader = APIError(
         status: .unauthorized, code: "INVALID_AUTHORIZATION_HEADER", message: "authorization header must use Bearer token")
 
+    /// 401 INVALID_TOKEN: a bearer token that is not the expected one (`/metrics`).
+    public static let invalidToken = APIError(status: .unauthorized, code: "INVALID_TOKEN", message: "invalid token")
+
     /// 429 TOO_MANY_REQUESTS from the HTTP front's limiter.
     public static func tooManyRequests(retryAfterSeconds: Int) -> APIError {
         APIError(status: .tooManyRequests, code: "TOO_MANY_REQUESTS", message: "too many requests",
