@@ -147,13 +147,11 @@ public final class RequestProcessor: Sendable {
         return difference == 0
     }
 
-    private func statusBody(_ status: StaticString) -> ByteBuffer {
+    private func statusBody(_ status: String) -> ByteBuffer {
         var writer = JSONWriter(buffer: allocator.buffer(capacity: 96))
         writer.beginObject()
         writer.key("status")
-        writer.buffer.writeInteger(UInt8(ascii: "\""))
-        writer.buffer.writeStaticString(status)
-        writer.buffer.writeInteger(UInt8(ascii: "\""))
+        writer.string(status)
         writer.key("service")
         writer.string(configuration.serviceName)
         writer.key("timestamp")

@@ -10,6 +10,7 @@ final class FakeAuthService: AuthService, @unchecked Sendable {
     private var _consumed: [RateLimitKey] = []
     private var _calls: [String] = []
     private var _ready = true
+    private var _meDelayNanoseconds: UInt64 = 0
 
     static let user = UserView(
         id: UUID(uuidString: "11111111-1111-4111-8111-111111111111")!, name: "Ada Lovelace", email: "ada@example.com",
@@ -28,6 +29,10 @@ final class FakeAuthService: AuthService, @unchecked Sendable {
     var ready: Bool {
         get { lock.withLock { _ready } }
         set { lock.withLock { _ready = newValue } }
+    }
+    var meDelayNanoseconds: UInt64 {
+        get { lock.withLock { _meDelayNanoseconds } }
+        set { lock.withLock { _meDelayNanoseconds = newValue } }
     }
     func deny(_ key: RateLimitKey) { lock.withLock { _ = _deniedKeys.insert(key) } }
     var consumed: [RateLimitKey] { lock.withLock { _consumed } }
@@ -69,6 +74,8 @@ final class FakeAuthService: AuthService, @unchecked Sendable {
 
     func me(accessToken: String) async throws(AuthError) -> (user: UserView, session: SessionView) {
         try enter("me:\(accessToken)")
+        let delay = meDelayNanoseconds
+        if delay > 0 { try? await Task.sleep(nanoseconds: delay) }
         return (Self.user, Self.session)
     }
 
