@@ -27,8 +27,11 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
 
+        // CRC32C (Castagnoli): SSE4.2 crc32 instruction with a slice-by-8 fallback.
+        .target(name: "CCRC32C"),
+
         // A generic durable log of byte records and snapshot files.
-        .target(name: "WAL", dependencies: ["CLZ4"]),
+        .target(name: "WAL", dependencies: ["CLZ4", "CCRC32C"]),
 
         // The auth core: users, sessions, refresh chains, tokens, hashing, shards.
         .target(name: "Engine", dependencies: ["WAL", "COpenSSL", "CArgon2"]),

@@ -1,0 +1,191 @@
+import Foundation
+import Synchronization
+import WAL
+
+extension AuthEngine {
+    /// Opens the data directory: takes its lock, loads the newest valid snapshot, replays the
+    /// WAL after it (cutting a torn tail, refusing mid-log corruption), starts the group-commit
+    /// writer and the snapshot schedule, and only then reports ready.
+    public static func open(_ configuration: EngineConfiguration, clock: any EngineClock = SystemClock()) async throws(EngineOpenError) -> AuthEngine {
+        let problems = configuration.problems()
+        guard problems.isEmpty else { throw .invalidConfiguration(problems) }
+        let directory = configuration.dataDirectory
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw .storage(.io(operation: "mkdir", path: directory, errno: 0))
+        }
+        let log: WriteAheadLog
+        do {
+            log = try WriteAheadLog(configuration: WALConfiguration(directory: directory, segmentSize: configuration.walSegmentSize,
+                                                                    durability: configuration.durability))
+        } catch {
+            throw .storage(error)
+        }
+        var recovery: EngineRecovery
+        if let latest = try EngineRecovery.loadLatestSnapshot(directory: directory) {
+            recovery = try EngineRecovery(snapshotPayload: latest.payload, path: latest.path, shardCount: configuration.shardCount)
+            recovery.summary.skippedSnapshots = latest.skipped
+        } else {
+            recovery = try EngineRecovery(snapshotPayload: nil, path: nil, shardCount: configuration.shardCount)
+        }
+        do {
+            try log.replay(after: recovery.replayStart) { record in _ = try recovery.apply(record) }
+        } catch let error as EngineOpenError {
+            throw error
+        } catch let error as WALError {
+            throw .storage(error)
+        } catch {
+            throw .recordUnreadable(lsn: 0, reason: "\(error)")
+        }
+
+        let engine = AuthEngine(configuration: configuration, clock: clock, journal: Journal(log: log))
+        let lsn = log.lastAppendedLSN
+        for (index, shard) in engine.shards.enumerated() {
+            await shard.load(recovery.states[index], lsn: lsn)
+        }
+        engine.storage.withLock {
+            $0.recovery = recovery.summary
+            $0.walReport = log.recoveryReport
+        }
+        log.start()
+        engine.markReady()
+        engine.startSnapshotSchedule()
+        return engine
+    }
+
+    /// What start-up recovery found (nil for an in-memory engine).
+    public var recoverySummary: EngineRecovery.Summary? { storage.withLock { $0.recovery } }
+
+    /// The WAL's own recovery report (torn tail cut, segments), nil in memory.
+    public var walRecoveryReport: RecoveryReport? { storage.withLock { $0.walReport } }
+
+    /// Captures every shard, waits until what they reflect is durable, and writes a snapshot
+    /// (temp file, fsync, rename) on a dedicated thread; then prunes old snapshots and the WAL
+    /// segments no kept snapshot needs. Returns the snapshot's path.
+    @discardableResult
+    public func snapshot() async throws(EngineOpenError) -> String {
+        guard let log = journal.log else { throw .invalidConfiguration(["snapshots need a data directory"]) }
+        let claimed = storage.withLock { s -> Bool in
+            if s.snapshotRunning { return false }
+            s.snapshotRunning = true
+            return true
+        }
+        guard claimed else { throw .invalidConfiguration(["a snapshot is already being taken"]) }
+        defer { storage.withLock { $0.snapshotRunning = false } }
+
+        let started = ContinuousClock.now
+        var parts: [EngineSnapshot.Part] = []
+        for shard in shards {
+            let (state, lsn) = await shard.captureForSnapshot(log: log)
+            parts.append(EngineSnapshot.Part(state: state, lsn: lsn))
+        }
+        let snapshot = EngineSnapshot(parts: parts)
+        do { try await log.waitUntilDurable(snapshot.newestLSN) } catch { throw .storage(error) }
+        let directory = configuration.dataDirectory
+        let keep = max(1, configuration.snapshotKeep)
+        let retain = configuration.walRetainSegments
+        let now = clock.now().milliseconds
+        let bytesAtStart = log.statistics.bytesIn
+        let result: Result<String, WALError> = await DedicatedThread.run { () -> Result<String, WALError> in
+            do throws(WALError) {
+                let store = SnapshotStore(directory: directory)
+                let info = try store.write(lsn: snapshot.coveredLSN, timestamp: now, payload: snapshot.encoded())
+                _ = try store.prune(keep: keep)
+                if let oldest = try store.list().first {
+                    _ = try log.removeSegments(coveredBy: oldest.lsn, retainSegments: retain)
+                }
+                return .success(info.path)
+            } catch {
+                return .failure(error)
+            }
+        }
+        let elapsed = ContinuousClock.now - started
+        switch result {
+        case .success(let path):
+            storage.withLock {
+                $0.snapshots += 1
+                $0.lastSnapshotMillis = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+                $0.lastSnapshotLSN = snapshot.coveredLSN
+                $0.walBytesAtLastSnapshot = bytesAtStart
+            }
+            return path
+        case .failure(let error):
+            throw .storage(error)
+        }
+    }
+
+    /// Stops the snapshot schedule, flushes the WAL and stops its writer and the hash pool.
+    public func shutdown() async {
+        let task = storage.withLock { s -> Task<Void, Never>? in
+            defer { s.scheduler = nil }
+            return s.scheduler
+        }
+        task?.cancel()
+        await task?.value
+        if let log = journal.log {
+            try? await log.flush()
+            await log.close()
+        }
+        hashPool.shutdown()
+    }
+
+    func startSnapshotSchedule() {
+        let every = configuration.snapshotEveryBytes
+        guard every > 0, let log = journal.log else { return }
+        let task = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                guard let self, !Task.isCancelled else { return }
+                let since = log.statistics.bytesIn - self.storage.withLock { $0.walBytesAtLastSnapshot }
+                if since >= UInt64(every) {
+                    _ = try? await self.snapshot()
+                }
+            }
+        }
+        storage.withLock { $0.scheduler = task }
+    }
+
+    func fillStorageStatistics(_ stats: inout EngineStatistics) {
+        storage.withLock {
+            stats.snapshots = $0.snapshots
+            stats.lastSnapshotMillis = $0.lastSnapshotMillis
+            stats.lastSnapshotLSN = $0.lastSnapshotLSN
+        }
+        guard let log = journal.log else { return }
+        let s = log.statistics
+        stats.walAppendedLSN = log.lastAppendedLSN
+        stats.walDurableLSN = log.durableLSN
+        stats.walFsyncs = s.fsyncs
+        stats.walBatches = s.batches
+        stats.walRecords = s.records
+        stats.walBytesUncompressed = s.bytesIn
+        stats.walBytesCompressed = s.bytesOut
+        stats.walLastFsyncMicros = s.lastFsyncMicros
+        stats.walAverageRecordsPerBatch = s.averageRecordsPerBatch
+    }
+}
+
+/// Mutable bookkeeping of the durable engine (snapshots, recovery results).
+struct StorageState: Sendable {
+    var recovery: EngineRecovery.Summary?
+    var walReport: RecoveryReport?
+    var snapshotRunning = false
+    var snapshots = 0
+    var lastSnapshotMillis: Double = 0
+    var lastSnapshotLSN: UInt64 = 0
+    var walBytesAtLastSnapshot: UInt64 = 0
+    var scheduler: Task<Void, Never>?
+}
+
+/// Runs blocking work (file writes, fsync) on a thread of its own, off the cooperative pool.
+enum DedicatedThread {
+    static func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: body()) }
+            thread.name = "authd-io"
+            thread.start()
+        }
+    }
+}

@@ -1,0 +1,157 @@
+import Foundation
+import Synchronization
+
+/// The auth core: routes each operation to the shard that owns the user, runs password
+/// hashing on the hash pool, and answers only once the operation's records are durable.
+///
+/// The HTTP front holds no business rule; everything the API does is a method here.
+public final class AuthEngine: Sendable {
+    let shards: [Shard]
+    let settings: ShardSettings
+    let hashPool: HashPool
+    let hasher: PasswordHasher
+    let journal: Journal
+    let clock: any EngineClock
+    let configuration: EngineConfiguration
+    /// A hash of a random password with the configured cost: unknown emails are verified
+    /// against it so they cost the same as a wrong password.
+    private let decoyHash: String
+    private let ready = Atomic<Bool>(false)
+    let storage = Mutex(StorageState())
+
+    /// An engine over `journal` (in memory when it has no log). Use `open` for a durable one.
+    init(configuration: EngineConfiguration, clock: any EngineClock, journal: Journal) {
+        self.configuration = configuration
+        self.clock = clock
+        self.journal = journal
+        let settings = ShardSettings(configuration)
+        self.settings = settings
+        shards = (0..<configuration.shardCount).map { _ in Shard(settings: settings, clock: clock, journal: journal) }
+        hasher = PasswordHasher(parameters: configuration.argon2)
+        hashPool = HashPool(threads: configuration.hashThreads, queueLimit: configuration.hashQueueLimit)
+        decoyHash = hasher.hash(UUID().uuidString)
+    }
+
+    /// An engine that keeps everything in memory and persists nothing (tests and benchmarks).
+    public static func inMemory(_ configuration: EngineConfiguration, clock: any EngineClock = SystemClock()) -> AuthEngine {
+        let engine = AuthEngine(configuration: configuration, clock: clock, journal: Journal(log: nil))
+        engine.ready.store(true, ordering: .releasing)
+        return engine
+    }
+
+    /// Whether the engine has recovered and its log can write.
+    public var isReady: Bool { ready.load(ordering: .acquiring) && journal.isWritable }
+
+    func markReady() { ready.store(true, ordering: .releasing) }
+
+    func shard(for route: UInt16) -> Shard { shards[ShardRoute.shard(route: route, count: shards.count)] }
+
+    func shard(forUser id: UUID) -> Shard { shard(for: ShardRoute.route(userID: id)) }
+
+    // MARK: Users and sessions
+
+    public func register(name: FieldInput, email: FieldInput, password: FieldInput) async throws(AuthError) -> UserView {
+        let request = try Validation.registration(name: name, email: email, password: password)
+        let route = ShardRoute.route(email: request.email)
+        let shard = shard(for: route)
+        // Cheap early answer for a taken email; the shard re-checks atomically below.
+        if await shard.emailExists(request.email) { throw .userAlreadyExists }
+        let hasher = self.hasher
+        let password = request.password
+        let hash = try await hashPool.run { hasher.hash(password) }
+        return try await shard.register(name: request.name, email: request.email, passwordHash: hash, route: route)
+    }
+
+    public func login(email: FieldInput, password: FieldInput, client: ClientInfo) async throws(AuthError) -> TokenGrant {
+        let credentials = try Validation.credentials(email: email, password: password)
+        let shard = shard(for: ShardRoute.route(email: credentials.email))
+        let found = await shard.credentials(email: credentials.email)
+        let hasher = self.hasher
+        let stored = found?.1 ?? decoyHash
+        let password = credentials.password
+        // Unknown emails verify against the decoy: the same Argon2 work as a wrong password.
+        let (matches, rehashed) = try await hashPool.run { () -> (Bool, String?) in
+            guard hasher.verify(password, against: stored) else { return (false, nil) }
+            return (true, hasher.needsRehash(stored) ? hasher.hash(password) : nil)
+        }
+        guard matches, let (userID, _) = found else { throw .invalidCredentials }
+        return try await shard.openSession(userID: userID, client: client, rehashed: rehashed)
+    }
+
+    public func refresh(refreshToken: FieldInput, client: ClientInfo) async throws(AuthError) -> TokenGrant {
+        let parsed = try parse(refreshToken: try Validation.refreshToken(refreshToken))
+        return try await shard(forUser: parsed.claims.subject).refresh(parsed, client: client)
+    }
+
+    public func me(accessToken: String) async throws(AuthError) -> (user: UserView, session: SessionView) {
+        let parsed = try parse(accessToken: accessToken)
+        return try await shard(forUser: parsed.claims.subject).me(parsed)
+    }
+
+    public func listSessions(accessToken: String) async throws(AuthError) -> [SessionView] {
+        let parsed = try parse(accessToken: accessToken)
+        return try await shard(forUser: parsed.claims.subject).listSessions(parsed)
+    }
+
+    /// Revokes one of the caller's sessions; another user's or an unknown id is `.sessionNotFound`.
+    public func revokeSession(accessToken: String, sessionID: String) async throws(AuthError) {
+        let parsed = try parse(accessToken: accessToken)
+        guard let id = UUID(canonical: sessionID.utf8) else {
+            throw .invalidPayload([FieldIssue(path: "sessionId", message: "Invalid uuid")])
+        }
+        try await shard(forUser: parsed.claims.subject).revokeSession(parsed, sessionID: id)
+    }
+
+    /// Revokes every active session of the caller, the current one included.
+    @discardableResult
+    public func revokeAllSessions(accessToken: String) async throws(AuthError) -> Int {
+        let parsed = try parse(accessToken: accessToken)
+        return try await shard(forUser: parsed.claims.subject).revokeAllSessions(parsed)
+    }
+
+    public func revokeCurrentSession(refreshToken: FieldInput) async throws(AuthError) {
+        let parsed = try parse(refreshToken: try Validation.refreshToken(refreshToken))
+        try await shard(forUser: parsed.claims.subject).revokeCurrentSession(parsed)
+    }
+
+    /// Takes one token from the bucket of `key` (`capacity` per `windowMilliseconds`).
+    public func consume(_ key: RateLimitKey, capacity: Int, windowMilliseconds: Int) async -> RateLimitDecision {
+        let route: UInt16
+        switch key {
+        case .ip(let ip): route = ShardRoute.route(email: ip)
+        case .account(let email):
+            let normalized = Validation.normalizeEmail(email)
+            route = ShardRoute.route(email: normalized)
+            return await shard(for: route).consume(.account(normalized), capacity: capacity, windowMilliseconds: windowMilliseconds)
+        }
+        return await shard(for: route).consume(key, capacity: capacity, windowMilliseconds: windowMilliseconds)
+    }
+
+    public func statistics() async -> EngineStatistics {
+        var stats = EngineStatistics()
+        for shard in shards {
+            let c = await shard.counts()
+            stats.users += c.users
+            stats.sessionsActive += c.active
+            stats.sessionsRevoked += c.revoked
+            stats.sessionsCompromised += c.compromised
+            stats.rateLimitBuckets += await shard.bucketCount
+        }
+        stats.hashQueueDepth = hashPool.queueDepth
+        stats.hashRejected = hashPool.rejectedCount
+        fillStorageStatistics(&stats)
+        return stats
+    }
+
+    // MARK: Parsing
+
+    private func parse(accessToken: String) throws(AuthError) -> TokenCodec.Parsed {
+        guard case .success(let parsed) = settings.codec.parse(accessToken) else { throw .invalidToken }
+        return parsed
+    }
+
+    private func parse(refreshToken: String) throws(AuthError) -> TokenCodec.Parsed {
+        guard case .success(let parsed) = settings.codec.parse(refreshToken) else { throw .invalidRefreshToken }
+        return parsed
+    }
+}

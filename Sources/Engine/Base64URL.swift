@@ -1,0 +1,58 @@
+/// Unpadded base64url (RFC 4648 §5), the alphabet of JWT segments.
+enum Base64URL {
+    private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    private static let decodeTable: [UInt8] = {
+        var table = [UInt8](repeating: 0xFF, count: 256)
+        for (index, byte) in alphabet.enumerated() { table[Int(byte)] = UInt8(index) }
+        return table
+    }()
+
+    /// Appends the encoding of `input` to `output`.
+    static func encode<C: Collection>(_ input: C, into output: inout [UInt8]) where C.Element == UInt8 {
+        var iterator = input.makeIterator()
+        while let b0 = iterator.next() {
+            let b1 = iterator.next()
+            let b2 = iterator.next()
+            output.append(alphabet[Int(b0 >> 2)])
+            output.append(alphabet[Int((b0 & 0x03) << 4 | (b1 ?? 0) >> 4)])
+            if let b1 {
+                output.append(alphabet[Int((b1 & 0x0F) << 2 | (b2 ?? 0) >> 6)])
+            }
+            if let b2 {
+                output.append(alphabet[Int(b2 & 0x3F)])
+            }
+        }
+    }
+
+    static func encode<C: Collection>(_ input: C) -> [UInt8] where C.Element == UInt8 {
+        var out = [UInt8]()
+        out.reserveCapacity((input.count * 4 + 2) / 3)
+        encode(input, into: &out)
+        return out
+    }
+
+    /// Decodes unpadded base64url; nil for any character outside the alphabet, padding,
+    /// a length of 1 mod 4, or non-zero trailing bits (so each token has one encoding).
+    static func decode<C: Collection>(_ input: C) -> [UInt8]? where C.Element == UInt8 {
+        let count = input.count
+        if count % 4 == 1 { return nil }
+        var out = [UInt8]()
+        out.reserveCapacity(count * 3 / 4)
+        var accumulator: UInt32 = 0
+        var bits = 0
+        for byte in input {
+            let value = decodeTable[Int(byte)]
+            if value == 0xFF { return nil }
+            accumulator = accumulator << 6 | UInt32(value)
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                out.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+            }
+        }
+        // Leftover bits must be zero (canonical encoding).
+        if bits > 0 && accumulator & ((1 << UInt32(bits)) - 1) != 0 { return nil }
+        return out
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import WAL
+
+/// Everything the engine needs to know at start. The HTTP front maps environment
+/// variables and flags onto it; tests build it directly.
+public struct EngineConfiguration: Sendable {
+    /// The data directory holding the WAL, snapshots and the lock.
+    public var dataDirectory: String
+    public var accessTokenSecret: [UInt8]
+    public var refreshTokenSecret: [UInt8]
+    public var accessTokenTTLSeconds: Int64 = 900
+    public var refreshTokenTTLSeconds: Int64 = 604_800
+    public var issuer = "auth-api"
+    public var audience = "auth-api-clients"
+    /// Seconds of clock skew tolerated on `iat`/`exp`.
+    public var leewaySeconds: Int64 = 0
+    /// Shard actors; default twice the cores.
+    public var shardCount: Int = 2 * System.coreCount
+    public var durability: Durability = .always
+    /// Grace during which the immediate parent of a refresh chain returns the current pair (0 = strict).
+    public var refreshReuseIntervalSeconds: Double = 0
+    /// Active sessions per user before the oldest is revoked.
+    public var maxSessionsPerUser = 100
+    public var argon2 = Argon2Parameters()
+    public var hashThreads: Int = System.coreCount
+    /// Hash jobs that may wait before logins are shed with 503.
+    public var hashQueueLimit: Int = 64
+    /// Take a snapshot after this many WAL bytes (0 = only on demand).
+    public var snapshotEveryBytes: Int = 256 << 20
+    public var snapshotKeep: Int = 2
+    /// WAL segments kept beyond what the oldest kept snapshot needs (for point-in-time restore).
+    public var walRetainSegments: Int = 0
+    public var walSegmentSize: Int = 64 << 20
+
+    public init(dataDirectory: String, accessTokenSecret: [UInt8], refreshTokenSecret: [UInt8]) {
+        self.dataDirectory = dataDirectory
+        self.accessTokenSecret = accessTokenSecret
+        self.refreshTokenSecret = refreshTokenSecret
+    }
+
+    /// Every rule the values must meet, as messages; empty when valid.
+    public func problems() -> [String] {
+        var out: [String] = []
+        if accessTokenSecret.count < 32 { out.append("access token secret must be at least 32 bytes") }
+        if refreshTokenSecret.count < 32 { out.append("refresh token secret must be at least 32 bytes") }
+        if accessTokenSecret == refreshTokenSecret { out.append("access and refresh token secrets must differ") }
+        if accessTokenTTLSeconds <= 0 { out.append("access token lifetime must be positive") }
+        if refreshTokenTTLSeconds <= 0 { out.append("refresh token lifetime must be positive") }
+        if shardCount < 1 || shardCount > 1024 { out.append("shard count must be 1...1024") }
+        if maxSessionsPerUser < 1 { out.append("max sessions per user must be at least 1") }
+        if argon2.memoryKiB < 8 * argon2.parallelism || argon2.iterations < 1 || argon2.parallelism < 1 {
+            out.append("argon2 parameters are out of range")
+        }
+        if hashThreads < 1 { out.append("hash threads must be at least 1") }
+        if refreshReuseIntervalSeconds < 0 { out.append("refresh reuse interval must not be negative") }
+        return out
+    }
+}
+
+/// Facts about the host.
+public enum System {
+    /// Online processor count.
+    public static let coreCount: Int = ProcessInfo.processInfo.activeProcessorCount
+}

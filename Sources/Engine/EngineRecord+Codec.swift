@@ -1,0 +1,77 @@
+import Foundation
+
+extension EngineRecord {
+    /// The format version written as the first byte of every record.
+    static let formatVersion: UInt8 = 1
+
+    private enum Tag: UInt8 {
+        case userRegistered = 1, passwordRehashed, sessionOpened, sessionRotated, sessionRevoked, sessionCompromised
+    }
+
+    /// The record's bytes for the WAL.
+    public func encoded() -> [UInt8] {
+        var w = BinaryWriter()
+        w.write(Self.formatVersion)
+        switch self {
+        case let .userRegistered(userID, name, email, passwordHash, at):
+            w.write(Tag.userRegistered.rawValue); w.write(userID); w.write(name); w.write(email); w.write(passwordHash); w.write(at)
+        case let .passwordRehashed(userID, passwordHash):
+            w.write(Tag.passwordRehashed.rawValue); w.write(userID); w.write(passwordHash)
+        case let .sessionOpened(userID, sessionID, at, userAgent, ipAddress, tokenID, issuedAt):
+            w.write(Tag.sessionOpened.rawValue); w.write(userID); w.write(sessionID); w.write(at)
+            w.write(userAgent); w.write(ipAddress); w.write(tokenID); w.write(issuedAt)
+        case let .sessionRotated(userID, sessionID, parent, child, issuedAt, at, ipAddress):
+            w.write(Tag.sessionRotated.rawValue); w.write(userID); w.write(sessionID); w.write(parent); w.write(child)
+            w.write(issuedAt); w.write(at); w.write(ipAddress)
+        case let .sessionRevoked(userID, sessionID, at, reason):
+            w.write(Tag.sessionRevoked.rawValue); w.write(userID); w.write(sessionID); w.write(at); w.write(reason)
+        case let .sessionCompromised(userID, sessionID, at, replayed):
+            w.write(Tag.sessionCompromised.rawValue); w.write(userID); w.write(sessionID); w.write(at); w.write(replayed)
+        }
+        return w.bytes
+    }
+
+    /// Decodes one record; throws on any byte that does not fit the format.
+    public init(decoding bytes: [UInt8]) throws(EngineDecodingError) {
+        var r = BinaryReader(bytes)
+        let version = try r.readUInt8()
+        guard version == Self.formatVersion else { throw .unsupportedVersion(version) }
+        let tagOffset = r.offset
+        guard let tag = Tag(rawValue: try r.readUInt8()) else { throw .invalidTag(offset: tagOffset) }
+        switch tag {
+        case .userRegistered:
+            self = .userRegistered(userID: try r.readUUID(), name: try r.readString(), email: try r.readString(),
+                                   passwordHash: try r.readString(), at: try r.readTimestamp())
+        case .passwordRehashed:
+            self = .passwordRehashed(userID: try r.readUUID(), passwordHash: try r.readString())
+        case .sessionOpened:
+            self = .sessionOpened(userID: try r.readUUID(), sessionID: try r.readUUID(), at: try r.readTimestamp(),
+                                  userAgent: try r.readOptionalString(), ipAddress: try r.readOptionalString(),
+                                  tokenID: try r.readTokenID(), issuedAt: try r.readInt64())
+        case .sessionRotated:
+            self = .sessionRotated(userID: try r.readUUID(), sessionID: try r.readUUID(), parent: try r.readTokenID(),
+                                   child: try r.readTokenID(), issuedAt: try r.readInt64(), at: try r.readTimestamp(),
+                                   ipAddress: try r.readOptionalString())
+        case .sessionRevoked:
+            self = .sessionRevoked(userID: try r.readUUID(), sessionID: try r.readUUID(), at: try r.readTimestamp(), reason: try r.readString())
+        case .sessionCompromised:
+            self = .sessionCompromised(userID: try r.readUUID(), sessionID: try r.readUUID(), at: try r.readTimestamp(), replayed: try r.readTokenID())
+        }
+        guard r.isAtEnd else { throw .trailingBytes(offset: r.offset) }
+    }
+
+    /// A one-line human description for `authd wal dump` (never includes password hashes).
+    public var summary: String {
+        switch self {
+        case let .userRegistered(userID, _, email, _, _): "user.registered user=\(userID.lowercased) email=\(email)"
+        case let .passwordRehashed(userID, _): "user.rehashed user=\(userID.lowercased)"
+        case let .sessionOpened(userID, sessionID, _, _, ip, tokenID, _):
+            "session.opened user=\(userID.lowercased) session=\(sessionID.lowercased) jti=\(String(decoding: tokenID.encoded, as: UTF8.self)) ip=\(ip ?? "-")"
+        case let .sessionRotated(_, sessionID, parent, child, _, _, _):
+            "session.rotated session=\(sessionID.lowercased) parent=\(String(decoding: parent.encoded, as: UTF8.self)) child=\(String(decoding: child.encoded, as: UTF8.self))"
+        case let .sessionRevoked(_, sessionID, _, reason): "session.revoked session=\(sessionID.lowercased) reason=\(reason)"
+        case let .sessionCompromised(_, sessionID, _, replayed):
+            "session.compromised session=\(sessionID.lowercased) replayed=\(String(decoding: replayed.encoded, as: UTF8.self))"
+        }
+    }
+}

@@ -1,0 +1,25 @@
+import Foundation
+
+/// One state change of the engine: the unit the WAL persists and recovery replays.
+///
+/// Shards build records from their current state and apply them through
+/// `ShardState.apply`, the same code path recovery uses, so replay cannot diverge.
+public enum EngineRecord: Sendable, Equatable {
+    case userRegistered(userID: UUID, name: String, email: String, passwordHash: String, at: Timestamp)
+    case passwordRehashed(userID: UUID, passwordHash: String)
+    case sessionOpened(userID: UUID, sessionID: UUID, at: Timestamp, userAgent: String?, ipAddress: String?, tokenID: TokenID, issuedAt: Int64)
+    /// A refresh rotation: the lineage parent -> child, kept for audit.
+    case sessionRotated(userID: UUID, sessionID: UUID, parent: TokenID, child: TokenID, issuedAt: Int64, at: Timestamp, ipAddress: String?)
+    case sessionRevoked(userID: UUID, sessionID: UUID, at: Timestamp, reason: String)
+    /// Replay detected: `replayed` was an earlier link of the session's chain.
+    case sessionCompromised(userID: UUID, sessionID: UUID, at: Timestamp, replayed: TokenID)
+
+    /// The user whose shard owns this record.
+    public var userID: UUID {
+        switch self {
+        case .userRegistered(let id, _, _, _, _), .passwordRehashed(let id, _), .sessionOpened(let id, _, _, _, _, _, _),
+             .sessionRotated(let id, _, _, _, _, _, _), .sessionRevoked(let id, _, _, _), .sessionCompromised(let id, _, _, _):
+            return id
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+
+/// The engine's state as one snapshot payload: every shard's users and sessions with the
+/// LSN each shard reflects.
+///
+/// Shards are captured one after another while requests continue, so each has its own
+/// LSN; recovery replays a WAL record only into state that does not yet reflect it,
+/// deciding by the shard the record's user had in the snapshot (`ShardRoute` on the
+/// snapshot's shard count). That is what lets the shard count change between restarts.
+struct EngineSnapshot: Sendable {
+    static let formatVersion: UInt8 = 1
+
+    /// One captured shard.
+    struct Part: Sendable {
+        var state: ShardState
+        var lsn: UInt64
+    }
+
+    var parts: [Part]
+
+    /// The LSN every part reflects at least: WAL records at or below it are never needed again.
+    var coveredLSN: UInt64 { parts.map(\.lsn).min() ?? 0 }
+
+    /// The highest LSN any part reflects.
+    var newestLSN: UInt64 { parts.map(\.lsn).max() ?? 0 }
+
+    /// Whether the record at `lsn` for `userID` is already reflected in this snapshot.
+    func reflects(lsn: UInt64, userID: UUID) -> Bool {
+        guard !parts.isEmpty else { return false }
+        let old = ShardRoute.shard(route: ShardRoute.route(userID: userID), count: parts.count)
+        return lsn <= parts[old].lsn
+    }
+
+    func encoded() -> [UInt8] {
+        var w = BinaryWriter(capacity: 1 << 20)
+        w.write(Self.formatVersion)
+        w.write(UInt32(parts.count))
+        for part in parts {
+            w.write(part.lsn)
+            let users = part.state.users.values.sorted { $0.createdAt == $1.createdAt ? $0.id.uuidString < $1.id.uuidString : $0.createdAt < $1.createdAt }
+            w.write(UInt32(users.count))
+            for user in users {
+                w.write(user.id); w.write(user.name); w.write(user.email); w.write(user.passwordHash); w.write(user.createdAt)
+                w.write(UInt32(user.sessionIDs.count))
+                for id in user.sessionIDs {
+                    let s = part.state.sessions[id]!
+                    w.write(s.id); w.write(s.status.code); w.write(s.createdAt); w.write(s.lastSeenAt)
+                    w.write(s.userAgent); w.write(s.ipAddress); w.write(s.revokedAt); w.write(s.revokeReason)
+                    w.write(s.chain.current); w.write(s.chain.issuedAt); w.write(s.chain.generation)
+                    w.write(s.chain.parent); w.write(s.chain.rotatedAt)
+                }
+            }
+        }
+        return w.bytes
+    }
+
+    init(parts: [Part]) {
+        self.parts = parts
+    }
+
+    init(decoding bytes: [UInt8]) throws(EngineDecodingError) {
+        var r = BinaryReader(bytes)
+        let version = try r.readUInt8()
+        guard version == Self.formatVersion else { throw .unsupportedVersion(version) }
+        let partCount = Int(try r.readUInt32())
+        var parts: [Part] = []
+        for _ in 0..<partCount {
+            let lsn = try r.readUInt64()
+            var state = ShardState()
+            let userCount = Int(try r.readUInt32())
+            for _ in 0..<userCount {
+                let at = r.offset
+                var user = UserState(id: try r.readUUID(), name: try r.readString(), email: try r.readString(),
+                                     passwordHash: try r.readString(), createdAt: try r.readTimestamp(), sessionIDs: [])
+                let sessionCount = Int(try r.readUInt32())
+                var sessions: [SessionState] = []
+                for _ in 0..<sessionCount {
+                    let id = try r.readUUID()
+                    let codeAt = r.offset
+                    guard let status = SessionStatus(code: try r.readUInt8()) else { throw .invalidTag(offset: codeAt) }
+                    let createdAt = try r.readTimestamp(), lastSeenAt = try r.readTimestamp()
+                    let userAgent = try r.readOptionalString(), ipAddress = try r.readOptionalString()
+                    let revokedAt = try r.readOptionalTimestamp(), revokeReason = try r.readOptionalString()
+                    let chain = RefreshChain(current: try r.readTokenID(), issuedAt: try r.readInt64(), generation: try r.readUInt32(),
+                                             parent: try r.readOptionalTokenID(), rotatedAt: try r.readOptionalTimestamp())
+                    sessions.append(SessionState(id: id, userID: user.id, status: status, createdAt: createdAt, lastSeenAt: lastSeenAt,
+                                                 userAgent: userAgent, ipAddress: ipAddress, revokedAt: revokedAt,
+                                                 revokeReason: revokeReason, chain: chain))
+                    user.sessionIDs.append(id)
+                }
+                do {
+                    try state.insert(user)
+                    for session in sessions { try state.insert(session) }
+                } catch {
+                    throw .invalidTag(offset: at)
+                }
+            }
+            parts.append(Part(state: state, lsn: lsn))
+        }
+        guard r.isAtEnd else { throw .trailingBytes(offset: r.offset) }
+        self.parts = parts
+    }
+}
+
+extension SessionStatus {
+    var code: UInt8 {
+        switch self {
+        case .active: 0
+        case .revoked: 1
+        case .compromised: 2
+        }
+    }
+
+    init?(code: UInt8) {
+        switch code {
+        case 0: self = .active
+        case 1: self = .revoked
+        case 2: self = .compromised
+        default: return nil
+        }
+    }
+}
+
+extension EngineSnapshot {
+    /// The users and sessions of all parts, partitioned for `count` shards by each user's route.
+    func redistributed(into count: Int) throws(ShardState.ApplyError) -> [ShardState] {
+        if parts.count == count { return parts.map(\.state) }
+        var states = Array(repeating: ShardState(), count: count)
+        for part in parts {
+            for user in part.state.users.values {
+                let index = ShardRoute.shard(route: ShardRoute.route(userID: user.id), count: count)
+                try states[index].insert(user)
+                for id in user.sessionIDs {
+                    if let session = part.state.session(id) { try states[index].insert(session) }
+                }
+            }
+        }
+        return states
+    }
+}

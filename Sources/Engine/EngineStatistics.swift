@@ -1,0 +1,29 @@
+/// A point-in-time view of the engine for `/metrics`, `/ready` and `authd inspect`.
+public struct EngineStatistics: Sendable {
+    public var users = 0
+    public var sessionsActive = 0
+    public var sessionsRevoked = 0
+    public var sessionsCompromised = 0
+    public var rateLimitBuckets = 0
+    public var hashQueueDepth = 0
+    public var hashRejected = 0
+    public var walAppendedLSN: UInt64 = 0
+    public var walDurableLSN: UInt64 = 0
+    public var walFsyncs: UInt64 = 0
+    public var walBatches: UInt64 = 0
+    public var walRecords: UInt64 = 0
+    public var walBytesUncompressed: UInt64 = 0
+    public var walBytesCompressed: UInt64 = 0
+    public var walLastFsyncMicros: UInt64 = 0
+    public var walAverageRecordsPerBatch: Double = 0
+    public var snapshots = 0
+    public var lastSnapshotMillis: Double = 0
+    public var lastSnapshotLSN: UInt64 = 0
+
+    public init() {}
+
+    /// Uncompressed / compressed WAL bytes (1 when nothing was written).
+    public var walCompressionRatio: Double {
+        walBytesCompressed == 0 ? 1 : Double(walBytesUncompressed) / Double(walBytesCompressed)
+    }
+}

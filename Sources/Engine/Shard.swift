@@ -1,0 +1,218 @@
+import Foundation
+import WAL
+
+/// One partition of the engine: owns the users routed to it, their sessions and chains,
+/// and its rate-limit buckets. Every mutation is applied through `ShardState.apply` and
+/// handed to the journal in the same actor turn, so log order equals apply order; the
+/// caller is answered only after its records are durable.
+actor Shard {
+    private(set) var state = ShardState()
+    private var limiter = RateLimiterTable()
+    private let accessSigner: HMACSigner
+    private let refreshSigner: HMACSigner
+    private let settings: ShardSettings
+    private let clock: any EngineClock
+    private let journal: Journal
+    /// LSN of the last record this shard appended (what a snapshot of it reflects).
+    private(set) var lastLSN: UInt64 = 0
+
+    init(settings: ShardSettings, clock: any EngineClock, journal: Journal) {
+        self.settings = settings
+        self.clock = clock
+        self.journal = journal
+        accessSigner = HMACSigner(key: settings.accessKey)
+        refreshSigner = HMACSigner(key: settings.refreshKey)
+    }
+
+    // MARK: Recovery
+
+    /// Replaces the state (snapshot load) before the shard serves requests.
+    func load(_ state: ShardState, lsn: UInt64) {
+        self.state = state
+        lastLSN = lsn
+    }
+
+    /// Applies a record read back from the WAL.
+    func replay(_ record: EngineRecord, lsn: UInt64) throws(ShardState.ApplyError) {
+        try state.apply(record)
+        lastLSN = lsn
+    }
+
+    /// The state and the LSN it reflects. Copy-on-write keeps this O(1).
+    func capture() -> (ShardState, UInt64) { (state, lastLSN) }
+
+    /// The state and the log's last LSN read inside this turn: every record of this shard up
+    /// to that LSN is applied, because this shard appends only inside its own turns.
+    func captureForSnapshot(log: WriteAheadLog) -> (ShardState, UInt64) { (state, log.lastAppendedLSN) }
+
+    // MARK: Mutations
+
+    /// Applies and appends; returns the LSN to wait for.
+    private func commit(_ records: [EngineRecord]) -> UInt64 {
+        for record in records {
+            do { try state.apply(record) } catch { preconditionFailure("record built from current state must apply: \(error)") }
+        }
+        let lsn = journal.append(records)
+        if lsn > 0 { lastLSN = lsn }
+        return lsn
+    }
+
+    func emailExists(_ email: String) -> Bool { state.user(byEmail: email) != nil }
+
+    func register(name: String, email: String, passwordHash: String, route: UInt16) async throws(AuthError) -> UserView {
+        guard state.user(byEmail: email) == nil else { throw .userAlreadyExists }
+        let id = ShardRoute.newUserID(route: route)
+        let lsn = commit([.userRegistered(userID: id, name: name, email: email, passwordHash: passwordHash, at: clock.now())])
+        try await journal.waitUntilDurable(lsn)
+        return state.user(id)!.view
+    }
+
+    /// The user id and PHC hash for a login attempt, or nil for an unknown email.
+    func credentials(email: String) -> (UUID, String)? {
+        state.user(byEmail: email).map { ($0.id, $0.passwordHash) }
+    }
+
+    /// Opens a session for a verified login, revoking the oldest active ones past the cap.
+    func openSession(userID: UUID, client: ClientInfo, rehashed: String?) async throws(AuthError) -> TokenGrant {
+        guard let user = state.user(userID) else { throw .invalidCredentials }
+        let now = clock.now()
+        var records: [EngineRecord] = []
+        if let rehashed { records.append(.passwordRehashed(userID: userID, passwordHash: rehashed)) }
+        let active = user.sessionIDs.filter { state.session($0)?.status == .active }
+        if active.count >= settings.maxSessionsPerUser {
+            for id in active.prefix(active.count - settings.maxSessionsPerUser + 1) {
+                records.append(.sessionRevoked(userID: userID, sessionID: id, at: now, reason: "session_limit"))
+            }
+        }
+        let sessionID = UUID()
+        records.append(.sessionOpened(userID: userID, sessionID: sessionID, at: now, userAgent: client.userAgent,
+                                      ipAddress: client.ipAddress, tokenID: .random(), issuedAt: now.seconds))
+        let lsn = commit(records)
+        try await journal.waitUntilDurable(lsn)
+        return grant(userID: userID, sessionID: sessionID)
+    }
+
+    func refresh(_ parsed: TokenCodec.Parsed, client: ClientInfo) async throws(AuthError) -> TokenGrant {
+        let now = clock.now()
+        switch settings.codec.verify(parsed, expecting: .refresh, signer: refreshSigner, now: now.seconds, leeway: settings.leeway) {
+        case nil: break
+        case .expired: throw .refreshTokenExpired
+        default: throw .invalidRefreshToken
+        }
+        let claims = parsed.claims
+        guard let session = state.session(claims.session), session.userID == claims.subject else { throw .invalidRefreshToken }
+        switch RefreshRotation.decide(chain: session.chain, status: session.status, presented: claims.tokenID, now: now,
+                                      reuseIntervalMilliseconds: settings.reuseIntervalMilliseconds) {
+        case .rotate:
+            let lsn = commit([.sessionRotated(userID: session.userID, sessionID: session.id, parent: claims.tokenID, child: .random(),
+                                              issuedAt: now.seconds, at: now, ipAddress: client.ipAddress)])
+            try await journal.waitUntilDurable(lsn)
+            return grant(userID: session.userID, sessionID: session.id)
+        case .reissueCurrent:
+            // The rotation this token caused may still be in flight: answer only once it is durable.
+            try await journal.waitUntilDurable(lastLSN)
+            return grant(userID: session.userID, sessionID: session.id)
+        case .compromise:
+            let lsn = commit([.sessionCompromised(userID: session.userID, sessionID: session.id, at: now, replayed: claims.tokenID)])
+            try await journal.waitUntilDurable(lsn)
+            throw .refreshTokenReused
+        case .refuse(let error):
+            throw error
+        }
+    }
+
+    /// Verifies an access token and the live state of its session.
+    private func authenticate(_ parsed: TokenCodec.Parsed) throws(AuthError) -> SessionState {
+        guard settings.codec.verify(parsed, expecting: .access, signer: accessSigner, now: clock.now().seconds, leeway: settings.leeway) == nil,
+              let session = state.session(parsed.claims.session), session.userID == parsed.claims.subject
+        else { throw .invalidToken }
+        guard session.status == .active else { throw .sessionNotActive }
+        return session
+    }
+
+    func me(_ parsed: TokenCodec.Parsed) throws(AuthError) -> (user: UserView, session: SessionView) {
+        let session = try authenticate(parsed)
+        guard let user = state.user(session.userID) else { throw .invalidToken }
+        return (user.view, session.view(current: session.id))
+    }
+
+    /// The caller's sessions, newest first (at most 100), the current one flagged.
+    func listSessions(_ parsed: TokenCodec.Parsed) throws(AuthError) -> [SessionView] {
+        let current = try authenticate(parsed)
+        guard let user = state.user(current.userID) else { throw .invalidToken }
+        return user.sessionIDs.reversed().prefix(100).compactMap { state.session($0)?.view(current: current.id) }
+    }
+
+    func revokeSession(_ parsed: TokenCodec.Parsed, sessionID: UUID) async throws(AuthError) {
+        let current = try authenticate(parsed)
+        guard let target = state.session(sessionID), target.userID == current.userID else { throw .sessionNotFound }
+        guard target.status == .active else { return }
+        let lsn = commit([.sessionRevoked(userID: target.userID, sessionID: target.id, at: clock.now(), reason: "user_revoked")])
+        try await journal.waitUntilDurable(lsn)
+    }
+
+    /// Revokes every active session of the caller, the current one included; returns how many.
+    func revokeAllSessions(_ parsed: TokenCodec.Parsed) async throws(AuthError) -> Int {
+        let current = try authenticate(parsed)
+        guard let user = state.user(current.userID) else { throw .invalidToken }
+        let now = clock.now()
+        let records: [EngineRecord] = user.sessionIDs.compactMap { id in
+            guard state.session(id)?.status == .active else { return nil }
+            return .sessionRevoked(userID: user.id, sessionID: id, at: now, reason: "user_revoked_all")
+        }
+        guard !records.isEmpty else { return 0 }
+        let lsn = commit(records)
+        try await journal.waitUntilDurable(lsn)
+        return records.count
+    }
+
+    /// Logout with the refresh token: the current link (or, within the grace, its parent) revokes
+    /// the session; an older link is replay, exactly as for refresh.
+    func revokeCurrentSession(_ parsed: TokenCodec.Parsed) async throws(AuthError) {
+        let now = clock.now()
+        switch settings.codec.verify(parsed, expecting: .refresh, signer: refreshSigner, now: now.seconds, leeway: settings.leeway) {
+        case nil: break
+        case .expired: throw .refreshTokenExpired
+        default: throw .invalidRefreshToken
+        }
+        guard let session = state.session(parsed.claims.session), session.userID == parsed.claims.subject else { throw .invalidRefreshToken }
+        switch RefreshRotation.decide(chain: session.chain, status: session.status, presented: parsed.claims.tokenID, now: now,
+                                      reuseIntervalMilliseconds: settings.reuseIntervalMilliseconds) {
+        case .rotate, .reissueCurrent:
+            let lsn = commit([.sessionRevoked(userID: session.userID, sessionID: session.id, at: now, reason: "user_logout")])
+            try await journal.waitUntilDurable(lsn)
+        case .compromise:
+            let lsn = commit([.sessionCompromised(userID: session.userID, sessionID: session.id, at: now, replayed: parsed.claims.tokenID)])
+            try await journal.waitUntilDurable(lsn)
+            throw .refreshTokenReused
+        case .refuse(let error):
+            throw error
+        }
+    }
+
+    func consume(_ key: RateLimitKey, capacity: Int, windowMilliseconds: Int) -> RateLimitDecision {
+        limiter.consume(key, now: clock.now().milliseconds, capacity: capacity, windowMilliseconds: windowMilliseconds)
+    }
+
+    var bucketCount: Int { limiter.count }
+
+    // MARK: Tokens
+
+    /// The current pair of a session. Deterministic from the chain, so the reuse grace can
+    /// hand out exactly the tokens a concurrent tab already received.
+    private func grant(userID: UUID, sessionID: UUID) -> TokenGrant {
+        let user = state.user(userID)!
+        let session = state.session(sessionID)!
+        let chain = session.chain
+        let access = TokenClaims(subject: userID, session: sessionID, tokenID: chain.current, kind: .access,
+                                 issuedAt: chain.issuedAt, expiresAt: chain.issuedAt + settings.accessTTL)
+        var refresh = access
+        refresh.kind = .refresh
+        refresh.expiresAt = chain.issuedAt + settings.refreshTTL
+        return TokenGrant(accessToken: settings.codec.encode(access, signer: accessSigner),
+                          refreshToken: settings.codec.encode(refresh, signer: refreshSigner),
+                          user: user.view, session: session.view(current: sessionID))
+    }
+
+    func counts() -> (users: Int, active: Int, revoked: Int, compromised: Int) { state.counts() }
+}

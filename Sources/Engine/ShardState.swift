@@ -1,0 +1,105 @@
+import Foundation
+
+/// All users, sessions and the email index of one shard, as a value.
+///
+/// `apply` is the only way state changes, at run time and during recovery alike.
+/// It is pure (no I/O, no clock), so tests drive it directly.
+struct ShardState: Sendable, Equatable {
+    private(set) var users: [UUID: UserState] = [:]
+    private(set) var emailIndex: [String: UUID] = [:]
+    private(set) var sessions: [UUID: SessionState] = [:]
+
+    /// A record that does not fit the current state (recovery of a damaged or foreign log).
+    enum ApplyError: Error, Equatable {
+        case duplicateUser(UUID)
+        case duplicateEmail(String)
+        case unknownUser(UUID)
+        case unknownSession(UUID)
+        case duplicateSession(UUID)
+    }
+
+    /// Restores a user read from a snapshot (sessions are inserted separately).
+    mutating func insert(_ user: UserState) throws(ApplyError) {
+        guard users[user.id] == nil else { throw .duplicateUser(user.id) }
+        guard emailIndex[user.email] == nil else { throw .duplicateEmail(user.email) }
+        users[user.id] = user
+        emailIndex[user.email] = user.id
+    }
+
+    /// Restores a session read from a snapshot; its user must be present.
+    mutating func insert(_ session: SessionState) throws(ApplyError) {
+        guard users[session.userID] != nil else { throw .unknownUser(session.userID) }
+        guard sessions[session.id] == nil else { throw .duplicateSession(session.id) }
+        sessions[session.id] = session
+    }
+
+    func user(byEmail email: String) -> UserState? {
+        emailIndex[email].flatMap { users[$0] }
+    }
+
+    func user(_ id: UUID) -> UserState? { users[id] }
+
+    func session(_ id: UUID) -> SessionState? { sessions[id] }
+
+    /// Applies one record.
+    mutating func apply(_ record: EngineRecord) throws(ApplyError) {
+        switch record {
+        case let .userRegistered(userID, name, email, passwordHash, at):
+            guard users[userID] == nil else { throw .duplicateUser(userID) }
+            guard emailIndex[email] == nil else { throw .duplicateEmail(email) }
+            users[userID] = UserState(id: userID, name: name, email: email, passwordHash: passwordHash, createdAt: at, sessionIDs: [])
+            emailIndex[email] = userID
+
+        case let .passwordRehashed(userID, passwordHash):
+            guard users[userID] != nil else { throw .unknownUser(userID) }
+            users[userID]!.passwordHash = passwordHash
+
+        case let .sessionOpened(userID, sessionID, at, userAgent, ipAddress, tokenID, issuedAt):
+            guard users[userID] != nil else { throw .unknownUser(userID) }
+            guard sessions[sessionID] == nil else { throw .duplicateSession(sessionID) }
+            let chain = RefreshChain(current: tokenID, issuedAt: issuedAt, generation: 0, parent: nil, rotatedAt: nil)
+            sessions[sessionID] = SessionState(id: sessionID, userID: userID, status: .active, createdAt: at, lastSeenAt: at,
+                                               userAgent: userAgent, ipAddress: ipAddress, revokedAt: nil, revokeReason: nil, chain: chain)
+            users[userID]!.sessionIDs.append(sessionID)
+
+        case let .sessionRotated(userID, sessionID, parent, child, issuedAt, at, ipAddress):
+            guard var session = sessions[sessionID], session.userID == userID else { throw .unknownSession(sessionID) }
+            session.chain = RefreshChain(current: child, issuedAt: issuedAt, generation: session.chain.generation &+ 1,
+                                         parent: parent, rotatedAt: at)
+            session.lastSeenAt = at
+            if let ipAddress { session.ipAddress = ipAddress }
+            sessions[sessionID] = session
+
+        case let .sessionRevoked(userID, sessionID, at, reason):
+            guard var session = sessions[sessionID], session.userID == userID else { throw .unknownSession(sessionID) }
+            if session.status == .active {
+                session.status = .revoked
+                session.revokedAt = at
+                session.revokeReason = reason
+                sessions[sessionID] = session
+            }
+
+        case let .sessionCompromised(userID, sessionID, at, _):
+            guard var session = sessions[sessionID], session.userID == userID else { throw .unknownSession(sessionID) }
+            if session.status != .compromised {
+                session.status = .compromised
+                session.revokedAt = session.revokedAt ?? at
+                session.revokeReason = "refresh_token_reuse"
+                sessions[sessionID] = session
+            }
+        }
+    }
+
+    /// Counts of sessions by status and of users, for metrics and `authd inspect`.
+    func counts() -> (users: Int, active: Int, revoked: Int, compromised: Int) {
+        var active = 0, revoked = 0, compromised = 0
+        for session in sessions.values {
+            switch session.status {
+            case .active: active += 1
+            case .revoked: revoked += 1
+            case .compromised: compromised += 1
+            }
+        }
+        return (users.count, active, revoked, compromised)
+    }
+}

@@ -1,0 +1,48 @@
+import COpenSSL
+
+/// The 128-bit random identity of one refresh-chain link (the JWT `jti`).
+///
+/// Sessions store only the current and parent link's `TokenID`, never the token itself.
+public struct TokenID: Sendable, Hashable {
+    public var high: UInt64
+    public var low: UInt64
+
+    public init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
+    /// A fresh identity from the system CSPRNG (OpenSSL's DRBG).
+    static func random() -> TokenID {
+        var pair: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &pair) { buffer in
+            precondition(RAND_bytes(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), 16) == 1, "RAND_bytes failed")
+        }
+        return TokenID(high: pair.0, low: pair.1)
+    }
+
+    var bytes: [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(16)
+        for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: high >> UInt64(shift))) }
+        for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: low >> UInt64(shift))) }
+        return out
+    }
+
+    init?(bytes: [UInt8]) {
+        guard bytes.count == 16 else { return nil }
+        var h: UInt64 = 0
+        var l: UInt64 = 0
+        for i in 0..<8 { h = h << 8 | UInt64(bytes[i]) }
+        for i in 8..<16 { l = l << 8 | UInt64(bytes[i]) }
+        self.init(high: h, low: l)
+    }
+
+    /// The 22-character base64url form used as `jti`.
+    var encoded: [UInt8] { Base64URL.encode(bytes) }
+
+    init?<C: Collection>(encoded: C) where C.Element == UInt8 {
+        guard encoded.count == 22, let raw = Base64URL.decode(encoded) else { return nil }
+        self.init(bytes: raw)
+    }
+}

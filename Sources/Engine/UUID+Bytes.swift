@@ -1,0 +1,66 @@
+import Foundation
+
+extension UUID {
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+    private static let hexValues: [UInt8] = {
+        var table = [UInt8](repeating: 0xFF, count: 256)
+        for (i, c) in "0123456789abcdef".utf8.enumerated() { table[Int(c)] = UInt8(i) }
+        for (i, c) in "ABCDEF".utf8.enumerated() { table[Int(c)] = UInt8(10 + i) }
+        return table
+    }()
+
+    /// Appends the canonical lower-case textual form (8-4-4-4-12) without allocating a String.
+    public func appendLowercased(to out: inout [UInt8]) {
+        withUnsafeBytes(of: uuid) { raw in
+            for i in 0..<16 {
+                if i == 4 || i == 6 || i == 8 || i == 10 { out.append(UInt8(ascii: "-")) }
+                out.append(Self.hexDigits[Int(raw[i] >> 4)])
+                out.append(Self.hexDigits[Int(raw[i] & 0x0F)])
+            }
+        }
+    }
+
+    /// The canonical lower-case form, as the API prints ids.
+    public var lowercased: String {
+        var out = [UInt8]()
+        out.reserveCapacity(36)
+        appendLowercased(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Parses the canonical 36-character form (either case); nil for anything else.
+    public init?<C: Collection>(canonical text: C) where C.Element == UInt8 {
+        guard text.count == 36 else { return nil }
+        var raw = [UInt8](repeating: 0, count: 16)
+        var out = 0
+        var high: UInt8? = nil
+        for (position, c) in text.enumerated() {
+            if position == 8 || position == 13 || position == 18 || position == 23 {
+                guard c == UInt8(ascii: "-") else { return nil }
+                continue
+            }
+            let v = Self.hexValues[Int(c)]
+            guard v != 0xFF else { return nil }
+            if let h = high {
+                raw[out] = h << 4 | v
+                out += 1
+                high = nil
+            } else {
+                high = v
+            }
+        }
+        self.init(bytes: raw)
+    }
+
+    /// Builds a UUID from exactly 16 bytes.
+    init(bytes raw: [UInt8]) {
+        self = raw.withUnsafeBytes { buffer in
+            UUID(uuid: buffer.loadUnaligned(as: uuid_t.self))
+        }
+    }
+
+    /// The 16 raw bytes.
+    var bytes: [UInt8] {
+        withUnsafeBytes(of: uuid) { Array($0) }
+    }
+}

@@ -1,0 +1,128 @@
+/// The seed's request rules: name >= 2 characters after trimming; email valid, trimmed and
+/// lower-cased; password 8...128 characters. All issues of a request are reported together.
+public enum Validation {
+    /// A registration that passed the rules, in normalised form.
+    public struct Registration: Sendable, Equatable {
+        public let name: String
+        public let email: String
+        public let password: String
+    }
+
+    /// Credentials that passed the rules, in normalised form.
+    public struct Credentials: Sendable, Equatable {
+        public let email: String
+        public let password: String
+    }
+
+    public static func registration(name: FieldInput, email: FieldInput, password: FieldInput) throws(AuthError) -> Registration {
+        var issues: [FieldIssue] = []
+        let n = checkName(name, into: &issues)
+        let e = checkEmail(email, into: &issues)
+        let p = checkPassword(password, minimum: 8, into: &issues)
+        guard issues.isEmpty, let n, let e, let p else { throw .invalidPayload(issues) }
+        return Registration(name: n, email: e, password: p)
+    }
+
+    public static func credentials(email: FieldInput, password: FieldInput) throws(AuthError) -> Credentials {
+        var issues: [FieldIssue] = []
+        let e = checkEmail(email, into: &issues)
+        let p = checkPassword(password, minimum: 1, into: &issues)
+        guard issues.isEmpty, let e, let p else { throw .invalidPayload(issues) }
+        return Credentials(email: e, password: p)
+    }
+
+    /// A refresh token field: a non-empty string.
+    public static func refreshToken(_ input: FieldInput) throws(AuthError) -> String {
+        switch input {
+        case .missing: throw .invalidPayload([FieldIssue(path: "refreshToken", message: "Required")])
+        case .notString: throw .invalidPayload([FieldIssue(path: "refreshToken", message: "Expected string")])
+        case .value(let s):
+            guard !s.isEmpty else { throw .invalidPayload([FieldIssue(path: "refreshToken", message: "Refresh token is required")]) }
+            return s
+        }
+    }
+
+    /// Trims and lower-cases an email the way the email index keys it.
+    public static func normalizeEmail(_ email: String) -> String {
+        trim(email).lowercased()
+    }
+
+    private static func string(_ input: FieldInput, path: String, into issues: inout [FieldIssue]) -> String? {
+        switch input {
+        case .missing: issues.append(FieldIssue(path: path, message: "Required")); return nil
+        case .notString: issues.append(FieldIssue(path: path, message: "Expected string")); return nil
+        case .value(let s): return s
+        }
+    }
+
+    private static func checkName(_ input: FieldInput, into issues: inout [FieldIssue]) -> String? {
+        guard let raw = string(input, path: "name", into: &issues) else { return nil }
+        let trimmed = trim(raw)
+        if trimmed.count < 2 {
+            issues.append(FieldIssue(path: "name", message: "Name must be at least 2 characters"))
+            return nil
+        }
+        if trimmed.count > 100 {
+            issues.append(FieldIssue(path: "name", message: "Name must be at most 100 characters"))
+            return nil
+        }
+        return trimmed
+    }
+
+    private static func checkEmail(_ input: FieldInput, into issues: inout [FieldIssue]) -> String? {
+        guard let raw = string(input, path: "email", into: &issues) else { return nil }
+        let email = normalizeEmail(raw)
+        guard isValidEmail(email) else {
+            issues.append(FieldIssue(path: "email", message: "Invalid email"))
+            return nil
+        }
+        return email
+    }
+
+    private static func checkPassword(_ input: FieldInput, minimum: Int, into issues: inout [FieldIssue]) -> String? {
+        guard let raw = string(input, path: "password", into: &issues) else { return nil }
+        let count = raw.count
+        if count < minimum {
+            issues.append(FieldIssue(path: "password", message: minimum == 1 ? "Password is required" : "Password must be at least \(minimum) characters"))
+            return nil
+        }
+        if count > 128 {
+            issues.append(FieldIssue(path: "password", message: "Password must be at most 128 characters"))
+            return nil
+        }
+        return raw
+    }
+
+    /// A pragmatic address check in the spirit of zod's `.email()`: one `@`, a dot-separated
+    /// domain of letters, digits and hyphens with a TLD of 2+ letters, a local part of
+    /// printable non-space ASCII without leading, trailing or double dots, 254 bytes at most.
+    static func isValidEmail(_ email: String) -> Bool {
+        let bytes = Array(email.utf8)
+        guard bytes.count <= 254, let at = bytes.firstIndex(of: UInt8(ascii: "@")),
+              bytes.lastIndex(of: UInt8(ascii: "@")) == at else { return false }
+        let local = bytes[..<at]
+        let domain = bytes[(at + 1)...]
+        guard !local.isEmpty, local.count <= 64, !domain.isEmpty else { return false }
+        let allowedLocal = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~.".utf8)
+        guard local.allSatisfy(allowedLocal.contains),
+              local.first != UInt8(ascii: "."), local.last != UInt8(ascii: "."),
+              !zip(local, local.dropFirst()).contains(where: { $0 == UInt8(ascii: ".") && $1 == UInt8(ascii: ".") })
+        else { return false }
+        let labels = domain.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        guard labels.count >= 2 else { return false }
+        for label in labels {
+            guard !label.isEmpty, label.count <= 63, label.first != UInt8(ascii: "-"), label.last != UInt8(ascii: "-"),
+                  label.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: "-") })
+            else { return false }
+        }
+        let tld = labels.last!
+        return tld.count >= 2 && tld.allSatisfy { $0 >= 0x61 && $0 <= 0x7A }
+    }
+
+    private static func trim(_ s: String) -> String {
+        let scalars = s.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+        return String(scalars[first...last])
+    }
+}

@@ -1,0 +1,234 @@
+import Glibc
+import Synchronization
+
+/// A durable, append-only log of byte records with group commit.
+///
+/// Callers `append` records (a short Mutex-protected enqueue that never does I/O and returns the
+/// record's LSN), then `await waitUntilDurable(lsn)`. One dedicated writer thread takes everything
+/// enqueued while the previous write + `fdatasync` ran, compresses it with lz4, writes it as one
+/// CRC32C-checked frame and syncs once for all of it, then resumes the waiters of that batch.
+///
+/// Lifecycle: `init` (lock, recover) -> `replay(after:)` -> `start()` -> appends -> `close()`.
+/// The writer keeps the log alive until `close()` is called.
+public final class WriteAheadLog: Sendable {
+    /// The configuration it was opened with.
+    public let configuration: WALConfiguration
+    /// What opening found and cut.
+    public let recoveryReport: RecoveryReport
+
+    let core: LogCore
+    private let writer: LogWriter
+    private let lock: DirectoryLock
+
+    /// Opens the log: takes an exclusive flock on `<dir>/LOCK` (a second opener gets
+    /// `WALError.locked`), scans the segments, cuts a torn tail of the last segment (copied to
+    /// `<segment>.broken`, reported in `recoveryReport`) and throws `.corruption` naming segment and
+    /// offset for damage anywhere else. Does not start the writer.
+    public init(configuration: WALConfiguration) throws(WALError) {
+        guard configuration.segmentSize >= 4096 else {
+            throw WALError.invalidArgument("segmentSize must be at least 4096 bytes")
+        }
+        if case .interval(let ms) = configuration.durability, ms <= 0 {
+            throw WALError.invalidArgument("interval durability needs a positive number of milliseconds")
+        }
+        let fs = configuration.fileSystem
+        for path in [configuration.directory, configuration.walDirectory] {
+            do { try fs.makeDirectory(path) } catch {
+                throw WALError.io(operation: "mkdir", path: path, errno: error.code)
+            }
+        }
+        let lock = try DirectoryLock(directory: configuration.directory)
+        do {
+            let outcome = try Recovery.run(walDirectory: configuration.walDirectory, fileSystem: fs)
+            let core = LogCore(durability: configuration.durability, lastLSN: outcome.nextLSN - 1)
+            let writer = LogWriter(core: core, configuration: configuration)
+            if let last = outcome.lastSegment {
+                try writer.openExisting(last)
+            } else {
+                try writer.createFirst(firstLSN: outcome.nextLSN)
+            }
+            self.configuration = configuration
+            self.recoveryReport = outcome.report
+            self.core = core
+            self.writer = writer
+            self.lock = lock
+        } catch {
+            lock.release()
+            throw error
+        }
+    }
+
+    /// Calls `body` for each record with `lsn > after`, in log order (used after loading a
+    /// snapshot, before `start()`). Throws what `body` throws, or `WALError.corruption`.
+    public func replay(after lsn: UInt64, _ body: (WALRecord) throws -> Void) throws {
+        let last = lastAppendedLSN
+        try WALReader(directory: configuration.directory, fileSystem: configuration.fileSystem)
+            .forEachRecord(after: lsn) { record in
+                if record.lsn <= last { try body(record) }
+            }
+    }
+
+    /// Starts the dedicated group-commit writer thread. Calling it again does nothing.
+    public func start() {
+        let first = core.state.withLock { s -> Bool in
+            if s.started || s.stopping { return false }
+            s.started = true
+            return true
+        }
+        guard first else { return }
+        let writer = self.writer
+        WriterThread.start { writer.run() }
+    }
+
+    /// Enqueues one record and returns its LSN. Never blocks on I/O. LSNs are assigned in call
+    /// order, dense, starting at 1.
+    @discardableResult
+    public func append(_ record: [UInt8]) -> UInt64 {
+        let lsn = core.state.withLock { s -> UInt64 in
+            let lsn = s.nextLSN
+            s.nextLSN += 1
+            if s.pending.isEmpty { s.pendingFirstLSN = lsn }
+            s.pending.append(record)
+            return lsn
+        }
+        core.wake.signal()
+        return lsn
+    }
+
+    /// Enqueues several records as one atomic group: they go into the same frame, so a crash keeps
+    /// all or none of them. Returns the last LSN (the current last LSN when `records` is empty).
+    @discardableResult
+    public func append(contentsOf records: [[UInt8]]) -> UInt64 {
+        let lsn = core.state.withLock { s -> UInt64 in
+            if records.isEmpty { return s.nextLSN - 1 }
+            if s.pending.isEmpty { s.pendingFirstLSN = s.nextLSN }
+            s.pending.append(contentsOf: records)
+            s.nextLSN += UInt64(records.count)
+            return s.nextLSN - 1
+        }
+        if !records.isEmpty { core.wake.signal() }
+        return lsn
+    }
+
+    /// Returns when `lsn` is durable per the mode: `.always` after write + fdatasync, `.interval`
+    /// after write, `.none` immediately. Throws `.writeFailed` when the batch holding it failed,
+    /// `.closed` when the log closed first, `.invalidArgument` for an LSN never appended.
+    public func waitUntilDurable(_ lsn: UInt64) async throws(WALError) {
+        try await wait(for: lsn, sync: false)
+    }
+
+    /// Forces everything appended so far to disk (fdatasync) regardless of mode, then returns.
+    /// Needs a started writer.
+    public func flush() async throws(WALError) {
+        try await wait(for: lastAppendedLSN, sync: true)
+    }
+
+    private func wait(for lsn: UInt64, sync: Bool) async throws(WALError) {
+        if lsn == 0 { return }
+        let durability = core.durability
+        let result: Result<Void, WALError> = await withCheckedContinuation { continuation in
+            let immediate = core.state.withLock { s -> Result<Void, WALError>? in
+                if lsn >= s.nextLSN {
+                    return .failure(.invalidArgument("LSN \(lsn) was never appended (last is \(s.nextLSN - 1))"))
+                }
+                if sync {
+                    if lsn <= s.syncedLSN { return .success(()) }
+                } else {
+                    if durability == .none || lsn <= LogCore.durableThreshold(s, durability) { return .success(()) }
+                    if let failure = s.failure, lsn >= s.failedFrom, lsn <= s.failedThrough { return .failure(failure) }
+                }
+                if s.stopped { return .failure(.closed) }
+                let waiter = LogCore.Waiter(lsn: lsn, continuation: continuation)
+                if sync { s.syncWaiters.append(waiter) } else { s.durableWaiters.append(waiter) }
+                return nil
+            }
+            if let immediate {
+                continuation.resume(returning: immediate)
+            } else if sync {
+                core.wake.signal()
+            }
+        }
+        if case .failure(let error) = result { throw error }
+    }
+
+    /// False after a failed write or fsync until a retry succeeds (feeds the server's /ready).
+    public var isWritable: Bool { core.state.withLock { $0.writable } }
+
+    /// The LSN of the last appended record (0 when none).
+    public var lastAppendedLSN: UInt64 { core.state.withLock { $0.nextLSN - 1 } }
+
+    /// The highest LSN that `waitUntilDurable` considers durable in this mode.
+    public var durableLSN: UInt64 {
+        core.state.withLock { s in
+            core.durability == .none ? s.nextLSN - 1 : LogCore.durableThreshold(s, core.durability)
+        }
+    }
+
+    /// The highest LSN known to be fdatasync'ed.
+    public var syncedLSN: UInt64 { core.state.withLock { $0.syncedLSN } }
+
+    /// Writer counters (fsyncs, batches, records, bytes, records per batch, fsync latency).
+    public var statistics: WALStatistics { core.state.withLock { $0.statistics } }
+
+    /// Deletes segments every record of which has `lsn <= lsn` (after a snapshot covering them),
+    /// keeping the newest `retainSegments` of those and never the segment being written; fsyncs the
+    /// directory. Returns the deleted paths.
+    @discardableResult
+    public func removeSegments(coveredBy lsn: UInt64, retainSegments: Int) throws(WALError) -> [String] {
+        let fs = configuration.fileSystem
+        let scanner = LogScanner(walDirectory: configuration.walDirectory, fileSystem: fs)
+        let names = try scanner.segmentNames()
+        guard names.count > 1 else { return [] }
+        var covered: [String] = []
+        for i in 0..<(names.count - 1) where names[i + 1].lsn <= lsn &+ 1 {
+            covered.append(names[i].name)
+        }
+        let doomed = covered.dropLast(max(0, retainSegments))
+        var removed: [String] = []
+        for name in doomed {
+            let path = configuration.walDirectory + "/" + name
+            do { try fs.unlink(path) } catch {
+                throw WALError.io(operation: "unlink", path: path, errno: error.code)
+            }
+            removed.append(path)
+        }
+        if !removed.isEmpty {
+            do { try fs.syncDirectory(configuration.walDirectory) } catch {
+                throw WALError.io(operation: "fsync directory", path: configuration.walDirectory, errno: error.code)
+            }
+        }
+        return removed
+    }
+
+    /// Flushes, stops the writer thread and releases the lock. Waiters still pending afterwards get
+    /// `.closed`. Safe to call more than once.
+    public func close() async {
+        let started = core.state.withLock { $0.started && !$0.stopped }
+        if started {
+            try? await flush()
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                let done = core.state.withLock { s -> Bool in
+                    s.stopping = true
+                    if s.stopped { return true }
+                    s.stopWaiters.append(c)
+                    return false
+                }
+                if done { c.resume() }
+                core.wake.signal()
+                core.stopWake.signal()
+            }
+        } else {
+            let failed = core.state.withLock { s -> [LogCore.Continuation] in
+                s.stopping = true
+                s.stopped = true
+                let w = s.durableWaiters.map(\.continuation) + s.syncWaiters.map(\.continuation)
+                s.durableWaiters = []
+                s.syncWaiters = []
+                return w
+            }
+            for c in failed { c.resume(returning: .failure(.closed)) }
+            writer.closeFile()
+        }
+        lock.release()
+    }
+}

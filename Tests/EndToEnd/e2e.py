@@ -1,0 +1,437 @@
+"""End-to-end tests against the real authd process on 127.0.0.1: the seed's integration
+scenarios, every error code, forged tokens, the reuse grace, rate limits, metrics,
+restart, configuration errors and log redaction.
+
+Usage: python3 e2e.py BIN_DIR
+Prints one line per test and a closing 'N passed, N failed' line; exits non-zero on failure.
+"""
+import base64
+import hashlib
+import hmac
+import json
+import os
+import subprocess
+import sys
+import time
+import traceback
+import uuid
+
+from authd_process import ACCESS_SECRET, REFRESH_SECRET, Server
+
+BIN = sys.argv[1] if len(sys.argv) > 1 else ".build/debug"
+TESTS = []
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+def expect(cond, message=""):
+    if not cond:
+        raise AssertionError(message)
+
+
+def expect_error(result, status, code):
+    s, h, body = result
+    expect(s == status, f"expected {status} {code}, got {s} {body}")
+    expect(isinstance(body, dict) and body.get("error", {}).get("code") == code, f"expected code {code}, got {body}")
+    expect(body["error"].get("correlationId"), "error without correlationId")
+    expect(h.get("x-correlation-id") == body["error"]["correlationId"], "correlation header differs from body")
+    return body
+
+
+def email():
+    return f"user-{uuid.uuid4().hex[:12]}@example.com"
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def b64url_decode(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def sign(header, payload, key):
+    signing_input = b64url(json.dumps(header, separators=(",", ":")).encode()) + "." + b64url(json.dumps(payload, separators=(",", ":")).encode())
+    mac = hmac.new(key.encode(), signing_input.encode(), hashlib.sha256).digest()
+    return signing_input + "." + b64url(mac)
+
+
+def claims(token):
+    return json.loads(b64url_decode(token.split(".")[1]))
+
+
+class Client:
+    def __init__(self, server):
+        self.server = server
+
+    def register(self, mail=None, password="password123", name="E2E User"):
+        mail = mail or email()
+        return mail, self.server.request("POST", "/v1/auth/register", {"name": name, "email": mail, "password": password})
+
+    def login(self, mail, password="password123", headers=None):
+        return self.server.request("POST", "/v1/auth/sessions", {"email": mail, "password": password}, headers=headers)
+
+    def user_with_session(self):
+        mail, (s, _, _) = self.register()
+        expect(s == 201, f"register {s}")
+        s, _, body = self.login(mail)
+        expect(s == 200, f"login {s} {body}")
+        return mail, body
+
+    def refresh(self, token):
+        return self.server.request("POST", "/v1/auth/tokens/refresh", {"refreshToken": token})
+
+    def me(self, access):
+        return self.server.request("GET", "/v1/auth/me", headers={"Authorization": f"Bearer {access}"})
+
+    def sessions(self, access):
+        return self.server.request("GET", "/v1/auth/sessions", headers={"Authorization": f"Bearer {access}"})
+
+    def revoke(self, access, session_id):
+        return self.server.request("DELETE", f"/v1/auth/sessions/{session_id}", headers={"Authorization": f"Bearer {access}"})
+
+    def revoke_all(self, access):
+        return self.server.request("DELETE", "/v1/auth/sessions", headers={"Authorization": f"Bearer {access}"})
+
+    def revoke_current(self, refresh, access=None):
+        headers = {"Authorization": f"Bearer {access}"} if access else None
+        return self.server.request("POST", "/v1/auth/sessions/current/revoke", {"refreshToken": refresh}, headers=headers)
+
+
+SERVER = None
+C = None
+
+
+@test
+def health_ready_docs():
+    s, _, body = SERVER.request("GET", "/health")
+    expect(s == 200, "health")
+    s, _, _ = SERVER.request("GET", "/ready")
+    expect(s == 200, "ready")
+    s, _, doc = SERVER.request("GET", "/docs.json")
+    expect(s == 200 and doc["openapi"].startswith("3.1"), "openapi 3.1")
+    for path in ["/v1/auth/register", "/v1/auth/sessions", "/v1/auth/tokens/refresh", "/v1/auth/sessions/current/revoke",
+                 "/v1/auth/me", "/v1/auth/sessions/{sessionId}", "/health", "/ready", "/metrics"]:
+        expect(path in doc["paths"], f"{path} missing from /docs.json")
+    s, h, html = SERVER.request("GET", "/docs")
+    expect(s == 200 and "text/html" in h.get("content-type", "") and "/v1/auth/register" in html, "docs page")
+    expect("cdn" not in html.lower() and "https://" not in html, "docs page must be self-contained")
+
+
+@test
+def seed_register_login_me():
+    mail, (s, _, body) = C.register(name="  Ada Lovelace ")
+    expect(s == 201, f"register {s} {body}")
+    user = body["user"]
+    expect(user["email"] == mail and user["name"] == "Ada Lovelace" and "password" not in json.dumps(body).lower(), str(body))
+    expect(user["createdAt"].endswith("Z") and "T" in user["createdAt"], "ISO 8601 createdAt")
+    s, _, grant = C.login(mail.upper(), headers={"User-Agent": "e2e-agent"})
+    expect(s == 200, f"login {s} {grant}")
+    for key in ["accessToken", "refreshToken", "user", "session"]:
+        expect(key in grant, f"{key} missing")
+    expect(grant["session"]["status"] == "ACTIVE", "active session")
+    s, _, me = C.me(grant["accessToken"])
+    expect(s == 200 and me["user"]["id"] == user["id"] and me["session"]["id"] == grant["session"]["id"], f"me {me}")
+    expect(me["session"]["userAgent"] == "e2e-agent", f"userAgent {me['session']}")
+
+
+@test
+def seed_rotation_then_replay():
+    _, grant = C.user_with_session()
+    s, _, rotated = C.refresh(grant["refreshToken"])
+    expect(s == 200 and rotated["refreshToken"] != grant["refreshToken"], "rotation")
+    expect_error(C.refresh(grant["refreshToken"]), 401, "REFRESH_TOKEN_REUSED")
+    expect_error(C.me(rotated["accessToken"]), 401, "SESSION_NOT_ACTIVE")
+    expect_error(C.refresh(rotated["refreshToken"]), 401, "SESSION_COMPROMISED")
+    s, _, listed = C.sessions(C.login(claims_email(grant))[2]["accessToken"])
+    expect(any(x["id"] == grant["session"]["id"] and x["status"] == "COMPROMISED" for x in listed["sessions"]), str(listed))
+
+
+def claims_email(grant):
+    return grant["user"]["email"]
+
+
+@test
+def seed_two_sessions_revoke_other():
+    mail, a = C.user_with_session()
+    b = C.login(mail)[2]
+    s, _, listed = C.sessions(a["accessToken"])
+    expect(s == 200, f"list {s}")
+    ids = {x["id"]: x for x in listed["sessions"]}
+    expect(set(ids) == {a["session"]["id"], b["session"]["id"]}, str(listed))
+    expect(ids[a["session"]["id"]]["current"] is True and ids[b["session"]["id"]]["current"] is False, "current flag")
+    s, _, _ = C.revoke(a["accessToken"], b["session"]["id"])
+    expect(s == 204, f"revoke other {s}")
+    expect_error(C.me(b["accessToken"]), 401, "SESSION_NOT_ACTIVE")
+    expect_error(C.refresh(b["refreshToken"]), 401, "SESSION_REVOKED")
+    expect(C.me(a["accessToken"])[0] == 200, "own session still works")
+    expect_error(C.revoke(a["accessToken"], str(uuid.uuid4())), 404, "SESSION_NOT_FOUND")
+    expect_error(C.revoke(a["accessToken"], "not-a-uuid"), 400, "INVALID_PAYLOAD")
+    _, other = C.user_with_session()
+    expect_error(C.revoke(a["accessToken"], other["session"]["id"]), 404, "SESSION_NOT_FOUND")
+    expect(C.me(other["accessToken"])[0] == 200, "another user's session untouched")
+
+
+@test
+def seed_revoke_all():
+    mail, a = C.user_with_session()
+    b = C.login(mail)[2]
+    s, _, _ = C.revoke_all(a["accessToken"])
+    expect(s == 204, f"revoke all {s}")
+    expect_error(C.me(a["accessToken"]), 401, "SESSION_NOT_ACTIVE")
+    expect_error(C.me(b["accessToken"]), 401, "SESSION_NOT_ACTIVE")
+
+
+@test
+def seed_revoke_current_by_refresh_token():
+    _, a = C.user_with_session()
+    s, _, _ = C.revoke_current(a["refreshToken"], a["accessToken"])
+    expect(s == 204, f"revoke current {s}")
+    expect_error(C.me(a["accessToken"]), 401, "SESSION_NOT_ACTIVE")
+    expect_error(C.refresh(a["refreshToken"]), 401, "SESSION_REVOKED")
+
+
+@test
+def validation_errors():
+    mail, _ = C.register()
+    expect_error(C.register(mail)[1], 409, "USER_ALREADY_EXISTS")
+    body = expect_error(SERVER.request("POST", "/v1/auth/register", {"name": "a", "email": "nope", "password": 5}), 400, "INVALID_PAYLOAD")
+    paths = sorted(d["path"] for d in body["error"]["details"])
+    expect(paths == ["email", "name", "password"], f"details {body}")
+    expect_error(SERVER.request("POST", "/v1/auth/register", raw=b"{not json", headers={"Content-Type": "application/json"}), 400, "INVALID_PAYLOAD")
+    expect_error(SERVER.request("POST", "/v1/auth/register", raw=b"[1,2]", headers={"Content-Type": "application/json"}), 400, "INVALID_PAYLOAD")
+    expect_error(SERVER.request("POST", "/v1/auth/register", raw=b"", headers={"Content-Type": "application/json"}), 400, "INVALID_PAYLOAD")
+    s, _, _ = SERVER.request("POST", "/v1/auth/register", raw=b"name=x", headers={"Content-Type": "application/x-www-form-urlencoded"})
+    expect(s == 415, f"wrong content type gives {s}")
+    s, _, _ = SERVER.request("POST", "/v1/auth/register", raw=b"{" + b" " * (1 << 20) + b"}", headers={"Content-Type": "application/json"})
+    expect(s == 413, f"big body gives {s}")
+    s, _, body = SERVER.request("GET", "/v1/nowhere")
+    expect(s == 404 and body["error"]["code"] == "NOT_FOUND", f"unknown route {s} {body}")
+    s, h, body = SERVER.request("PUT", "/v1/auth/me")
+    expect(s == 405 and "allow" in h, f"wrong method {s} {h}")
+    expect_error(C.login(mail, "wrong-password"), 401, "INVALID_CREDENTIALS")
+    expect_error(C.login(email()), 401, "INVALID_CREDENTIALS")
+    expect_error(C.refresh(""), 400, "INVALID_PAYLOAD")
+
+
+@test
+def authorization_header_errors():
+    expect_error(SERVER.request("GET", "/v1/auth/me"), 401, "AUTHORIZATION_REQUIRED")
+    for value in ["Token abc", "Bearer", "Bearer ", "Bearer a b", "bearer"]:
+        expect_error(SERVER.request("GET", "/v1/auth/me", headers={"Authorization": value}), 401, "INVALID_AUTHORIZATION_HEADER")
+    expect_error(C.me("garbage"), 401, "INVALID_TOKEN")
+
+
+@test
+def correlation_ids():
+    s, h, body = SERVER.request("GET", "/v1/auth/me", headers={"X-Correlation-Id": "abc-123"})
+    expect(h.get("x-correlation-id") == "abc-123" and body["error"]["correlationId"] == "abc-123", str(h))
+    s, h, _ = SERVER.request("GET", "/health", headers={"X-Request-Id": "req-9"})
+    expect(h.get("x-correlation-id") == "req-9", str(h))
+    s, h, _ = SERVER.request("GET", "/health")
+    expect(h.get("x-correlation-id"), "generated id")
+    s, h, _ = SERVER.request("GET", "/health", headers={"X-Correlation-Id": "bad id\twith spaces"})
+    expect(h.get("x-correlation-id") not in (None, "bad id\twith spaces"), "invalid ids are replaced")
+
+
+@test
+def forged_tokens():
+    _, grant = C.user_with_session()
+    access, refresh = grant["accessToken"], grant["refreshToken"]
+    c = claims(access)
+    # alg none, no signature
+    none = b64url(b'{"alg":"none","typ":"JWT"}') + "." + access.split(".")[1] + "."
+    expect_error(C.me(none), 401, "INVALID_TOKEN")
+    # another algorithm named in the header, signed with the right key
+    expect_error(C.me(sign({"alg": "HS512", "typ": "JWT"}, c, ACCESS_SECRET)), 401, "INVALID_TOKEN")
+    # wrong key
+    expect_error(C.me(sign({"alg": "HS256", "typ": "JWT"}, c, "x" * 48)), 401, "INVALID_TOKEN")
+    # refresh as access and access as refresh
+    expect_error(C.me(refresh), 401, "INVALID_TOKEN")
+    expect_error(C.refresh(access), 401, "INVALID_REFRESH_TOKEN")
+    # flipped signature
+    head, body, sig = access.split(".")
+    flipped = head + "." + body + "." + ("A" if sig[0] != "A" else "B") + sig[1:]
+    expect_error(C.me(flipped), 401, "INVALID_TOKEN")
+    # expired (signed with the real key)
+    expired = dict(c, iat=c["iat"] - 7200, exp=c["iat"] - 3600)
+    expect_error(C.me(sign({"alg": "HS256", "typ": "JWT"}, expired, ACCESS_SECRET)), 401, "INVALID_TOKEN")
+    rc = claims(refresh)
+    expect_error(C.refresh(sign({"alg": "HS256", "typ": "JWT"}, dict(rc, exp=rc["iat"] - 1), REFRESH_SECRET)), 401, "REFRESH_TOKEN_EXPIRED")
+    # wrong audience / issuer
+    expect_error(C.me(sign({"alg": "HS256", "typ": "JWT"}, dict(c, aud="elsewhere"), ACCESS_SECRET)), 401, "INVALID_TOKEN")
+    expect_error(C.me(sign({"alg": "HS256", "typ": "JWT"}, dict(c, iss="elsewhere"), ACCESS_SECRET)), 401, "INVALID_TOKEN")
+    # a genuine token still works
+    expect(C.me(access)[0] == 200, "genuine token")
+
+
+@test
+def tokens_verify_with_standard_hs256():
+    _, grant = C.user_with_session()
+    for token, key, typ in [(grant["accessToken"], ACCESS_SECRET, "access"), (grant["refreshToken"], REFRESH_SECRET, "refresh")]:
+        head, body, sig = token.split(".")
+        expect(json.loads(b64url_decode(head)) == {"alg": "HS256", "typ": "JWT"}, "header")
+        mac = hmac.new(key.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest()
+        expect(hmac.compare_digest(b64url(mac), sig), "RFC 7519 HS256 signature")
+        c = json.loads(b64url_decode(body))
+        for claim in ["iss", "aud", "typ", "exp", "iat", "sub", "sid", "jti"]:
+            expect(claim in c, f"claim {claim}")
+        expect(c["typ"] == typ and c["iss"] == "auth-api" and c["aud"] == "auth-api-clients", str(c))
+    try:
+        import jwt  # PyJWT, when installed (CI installs it)
+        decoded = jwt.decode(grant["accessToken"], ACCESS_SECRET, algorithms=["HS256"], audience="auth-api-clients", issuer="auth-api")
+        expect(decoded["sub"] == grant["user"]["id"], "PyJWT decode")
+    except ImportError:
+        pass
+
+
+@test
+def reuse_grace_interval():
+    server = Server(BIN, env={"REFRESH_REUSE_INTERVAL": "30s"}).start()
+    try:
+        c = Client(server)
+        _, g0 = c.user_with_session()
+        s, _, g1 = c.refresh(g0["refreshToken"])
+        expect(s == 200, "rotate")
+        s, _, again = c.refresh(g0["refreshToken"])
+        expect(s == 200 and again["refreshToken"] == g1["refreshToken"] and again["accessToken"] == g1["accessToken"], "grace returns the current pair")
+        s, _, g2 = c.refresh(g1["refreshToken"])
+        expect(s == 200, "rotate again")
+        expect_error(c.refresh(g0["refreshToken"]), 401, "REFRESH_TOKEN_REUSED")
+    finally:
+        server.stop()
+
+
+@test
+def rate_limits():
+    server = Server(BIN, env={"RATE_LIMIT_MAX_REQUESTS": "3", "RATE_LIMIT_WINDOW_MS": "60000"}).start()
+    try:
+        c = Client(server)
+        statuses = [c.register()[1][0] for _ in range(4)]
+        expect(statuses[:3] == [201, 201, 201], str(statuses))
+        s, h, body = c.register()[1]
+        expect(s == 429 and body["error"]["code"] == "TOO_MANY_REQUESTS" and int(h.get("retry-after", "0")) >= 1, f"{s} {h} {body}")
+        expect(server.request("GET", "/health")[0] == 200, "reads are not limited")
+    finally:
+        server.stop()
+
+
+@test
+def login_account_limit():
+    server = Server(BIN, env={"LOGIN_MAX_ATTEMPTS": "3"}).start()
+    try:
+        c = Client(server)
+        mail, _ = c.register()
+        statuses = [c.login(mail, "wrong-password")[0] for _ in range(3)]
+        expect(statuses == [401, 401, 401], str(statuses))
+        expect_error(c.login(mail.upper()), 429, "TOO_MANY_REQUESTS")
+    finally:
+        server.stop()
+
+
+@test
+def metrics_behind_a_token():
+    server = Server(BIN, env={"METRICS_ENABLED": "true", "METRICS_AUTH_TOKEN": "m-secret"}).start()
+    try:
+        c = Client(server)
+        c.user_with_session()
+        s, _, _ = server.request("GET", "/metrics")
+        expect(s == 401, f"metrics without token {s}")
+        s, h, text = server.request("GET", "/metrics", headers={"Authorization": "Bearer m-secret"})
+        expect(s == 200 and "text/plain" in h.get("content-type", ""), f"metrics {s}")
+        expect("# TYPE" in text, "prometheus text")
+    finally:
+        server.stop()
+    s, _, _ = SERVER.request("GET", "/metrics")
+    expect(s == 404, f"metrics disabled by default gives {s}")
+
+
+@test
+def restart_keeps_everything():
+    server = Server(BIN).start()
+    c = Client(server)
+    mail, g0 = c.user_with_session()
+    g1 = c.refresh(g0["refreshToken"])[2]
+    _, revoked = c.user_with_session()
+    expect(c.revoke_all(revoked["accessToken"])[0] == 204, "revoke all")
+    code = server.stop()
+    expect(code == 0, f"SIGTERM exit code {code}")
+    server.start()
+    try:
+        expect(c.me(g1["accessToken"])[0] == 200, "session survives restart")
+        expect_error(c.me(revoked["accessToken"]), 401, "SESSION_NOT_ACTIVE")
+        s, _, g2 = c.refresh(g1["refreshToken"])
+        expect(s == 200, f"latest refresh token works after restart: {g2}")
+        expect_error(c.refresh(g1["refreshToken"]), 401, "REFRESH_TOKEN_REUSED")
+        expect(c.login(mail)[0] == 200, "login after restart")
+    finally:
+        server.stop()
+
+
+@test
+def operator_snapshot_and_inspect():
+    server = Server(BIN).start()
+    try:
+        c = Client(server)
+        for _ in range(3):
+            c.user_with_session()
+        out = subprocess.run([os.path.join(BIN, "authd"), "snapshot", "--data-dir", server.data_dir], capture_output=True, text=True, timeout=30)
+        expect(out.returncode == 0 and "snapshot written" in out.stdout, out.stdout + out.stderr)
+        c.user_with_session()
+    finally:
+        server.stop()
+    out = subprocess.run([os.path.join(BIN, "authd"), "inspect", "--json", "--data-dir", server.data_dir], capture_output=True, text=True, timeout=30)
+    expect(out.returncode == 0, out.stderr)
+    info = json.loads(out.stdout)
+    expect(info["users"] == 4 and info["sessions"]["ACTIVE"] == 4, str(info))
+    out = subprocess.run([os.path.join(BIN, "authd"), "wal", "verify", "--data-dir", server.data_dir], capture_output=True, text=True, timeout=30)
+    expect(out.returncode == 0, out.stdout + out.stderr)
+
+
+@test
+def invalid_configuration_exits_2():
+    env = dict(os.environ, PORT="not-a-port", ACCESS_TOKEN_EXPIRES_IN="forever", WAL_FSYNC="sometimes", DATA_DIR="/tmp/authd-e2e-never")
+    out = subprocess.run([os.path.join(BIN, "authd"), "serve"], env=env, capture_output=True, text=True, timeout=30)
+    expect(out.returncode == 2, f"exit {out.returncode}")
+    text = out.stdout + out.stderr
+    for name in ["PORT", "ACCESS_TOKEN_EXPIRES_IN", "WAL_FSYNC"]:
+        expect(name in text, f"{name} not reported: {text}")
+
+
+@test
+def logs_hold_no_secrets():
+    log = SERVER.output()
+    expect("correlationId" in log, "JSON log lines with correlation ids")
+    for secret in ["password123", ACCESS_SECRET, REFRESH_SECRET, "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."]:
+        expect(secret not in log, f"log contains {secret[:12]}...")
+
+
+def main():
+    global SERVER, C
+    only = set(sys.argv[2:])
+    SERVER = Server(BIN).start()
+    C = Client(SERVER)
+    passed = failed = 0
+    try:
+        for fn in TESTS:
+            if only and fn.__name__ not in only:
+                continue
+            started = time.time()
+            try:
+                fn()
+                passed += 1
+                print(f"ok   {fn.__name__} ({time.time() - started:.2f}s)", flush=True)
+            except Exception:
+                failed += 1
+                print(f"FAIL {fn.__name__}\n{traceback.format_exc()}", flush=True)
+    finally:
+        SERVER.stop()
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+@testable import Engine
+
+@Suite struct TokenCodecTests {
+    let codec = TokenCodec(issuer: "auth-api", audience: "auth-api-clients")
+    let signer = HMACSigner(key: Array(repeating: 7, count: 32))
+    let claims = TokenClaims(subject: UUID(), session: UUID(), tokenID: TokenID(high: 1, low: 2), kind: .access, issuedAt: 1_000, expiresAt: 1_900)
+
+    private func segments(_ token: String) -> [String] { token.split(separator: ".", omittingEmptySubsequences: false).map(String.init) }
+    private func b64(_ s: String) -> String { String(decoding: Base64URL.encode(Array(s.utf8)), as: UTF8.self) }
+
+    @Test func roundTrip() throws {
+        let token = codec.encode(claims, signer: signer)
+        let parsed = try codec.parse(token).get()
+        #expect(parsed.claims == claims)
+        #expect(codec.verify(parsed, expecting: .access, signer: signer, now: 1_500, leeway: 0) == nil)
+    }
+
+    @Test func knownVectorMatchesRFC7519Libraries() throws {
+        // HMAC-SHA256("abc.def") with this key, computed independently (python3 hmac module).
+        let key = Array("0123456789abcdef0123456789abcdef".utf8)
+        let mac = HMACSigner(key: key).authenticate(Array("abc.def".utf8))
+        let hex = mac.map { String(format: "%02x", $0) }.joined()
+        #expect(hex == "671c92aa52f08c52e653cfc6b84d1190e2fee4d0d9db51c49044cee696eb470f")
+        #expect(segments(codec.encode(claims, signer: signer))[0] == "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9")
+    }
+
+    @Test func algorithmIsPinned() throws {
+        let parts = segments(codec.encode(claims, signer: signer))
+        for header in [#"{"alg":"none","typ":"JWT"}"#, #"{"alg":"HS512","typ":"JWT"}"#, #"{"alg":"RS256"}"#, #"{"typ":"JWT"}"#] {
+            let forged = [b64(header), parts[1], parts[2]].joined(separator: ".")
+            #expect(throws: TokenCodec.ParseError.algorithmNotAllowed) { try codec.parse(forged).get() }
+        }
+        let unsigned = [b64(#"{"alg":"none"}"#), parts[1], ""].joined(separator: ".")
+        #expect((try? codec.parse(unsigned).get()) == nil)
+        // Another spelling of an HS256 header is fine as long as the signature covers it.
+        let reordered = b64(#"{"typ":"JWT","alg":"HS256"}"#) + "." + parts[1]
+        let mac = signer.authenticate(Array(reordered.utf8))
+        let token = reordered + "." + String(decoding: Base64URL.encode(mac), as: UTF8.self)
+        let parsed = try codec.parse(token).get()
+        #expect(codec.verify(parsed, expecting: .access, signer: signer, now: 1_500, leeway: 0) == nil)
+    }
+
+    @Test func tamperingIsDetected() throws {
+        let token = codec.encode(claims, signer: signer)
+        var bytes = Array(token.utf8)
+        let last = bytes.count - 2
+        bytes[last] = bytes[last] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+        let flipped = try codec.parse(String(decoding: bytes, as: UTF8.self)).get()
+        #expect(codec.verify(flipped, expecting: .access, signer: signer, now: 1_500, leeway: 0) == .badSignature)
+        let other = HMACSigner(key: Array(repeating: 8, count: 32))
+        #expect(codec.verify(try codec.parse(token).get(), expecting: .access, signer: other, now: 1_500, leeway: 0) == .badSignature)
+    }
+
+    @Test func claimsAreEnforced() throws {
+        let parsed = try codec.parse(codec.encode(claims, signer: signer)).get()
+        #expect(codec.verify(parsed, expecting: .refresh, signer: signer, now: 1_500, leeway: 0) == .wrongKind)
+        #expect(codec.verify(parsed, expecting: .access, signer: signer, now: 1_900, leeway: 0) == .expired)
+        #expect(codec.verify(parsed, expecting: .access, signer: signer, now: 1_900, leeway: 1) == nil)
+        #expect(codec.verify(parsed, expecting: .access, signer: signer, now: 900, leeway: 0) == .notYetValid)
+        let foreign = TokenCodec(issuer: "someone-else", audience: "auth-api-clients")
+        let other = try codec.parse(foreign.encode(claims, signer: signer)).get()
+        #expect(codec.verify(other, expecting: .access, signer: signer, now: 1_500, leeway: 0) == .wrongIssuerOrAudience)
+    }
+
+    @Test func malformedTokens() {
+        for token in ["", "a", "a.b", "a.b.c.d", "..", "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.e30.", String(repeating: "a", count: 5000)] {
+            #expect(throws: TokenCodec.ParseError.malformed) { try codec.parse(token).get() }
+        }
+        // Claims of the wrong type.
+        let payload = b64(#"{"sub":1,"sid":"x","jti":"y","typ":"access","iat":1,"exp":2}"#)
+        #expect(throws: TokenCodec.ParseError.malformed) { try codec.parse("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.\(payload).AAAA").get() }
+    }
+}
+
+@Suite struct Base64URLTests {
+    @Test func roundTripsAllLengths() {
+        for length in 0..<64 {
+            let input = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+            #expect(Base64URL.decode(Base64URL.encode(input)) == input)
+        }
+    }
+
+    @Test func rejectsNonCanonicalInput() {
+        #expect(Base64URL.decode(Array("a".utf8)) == nil)
+        #expect(Base64URL.decode(Array("ab==".utf8)) == nil)
+        #expect(Base64URL.decode(Array("a+/b".utf8)) == nil)
+        #expect(Base64URL.decode(Array("QR".utf8)) == nil)   // non-zero trailing bits
+        #expect(Base64URL.decode(Array("QQ".utf8)) == [0x41])
+    }
+}
