@@ -20,8 +20,8 @@ public protocol AuthService: Sendable {
     func listSessions(accessToken: String) async throws(AuthError) -> [SessionView]
     /// Revokes one of the caller's sessions by its public id.
     func revokeSession(accessToken: String, sessionID: String) async throws(AuthError)
-    /// Revokes every session of the caller.
-    func revokeAllSessions(accessToken: String) async throws(AuthError)
+    /// Revokes every session of the caller; returns how many were active.
+    func revokeAllSessions(accessToken: String) async throws(AuthError) -> Int
     /// Revokes the session a refresh token belongs to.
     func revokeCurrentSession(refreshToken: FieldInput) async throws(AuthError)
     /// Takes one token from a rate-limit bucket.

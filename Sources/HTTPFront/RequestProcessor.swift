@@ -270,8 +270,8 @@ public final class RequestProcessor: Sendable {
                 return RequestOutcome(response: .noContent)
 
             case .revokeAllSessions(let token):
-                try await service.revokeAllSessions(accessToken: token)
-                log.info("session revoked", metadata: ["event": "session_revoked", "scope": "all"])
+                let count = try await service.revokeAllSessions(accessToken: token)
+                log.info("session revoked", metadata: ["event": "session_revoked", "scope": "all", "count": "\(count)"])
                 return RequestOutcome(response: .noContent)
 
             case .metrics:

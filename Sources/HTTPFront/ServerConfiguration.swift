@@ -134,7 +134,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         config.docsEnabled = reader.boolean("DOCS_ENABLED") ?? config.docsEnabled
         config.metricsEnabled = reader.boolean("METRICS_ENABLED") ?? config.metricsEnabled
         config.metricsAuthToken = reader.string("METRICS_AUTH_TOKEN")
-        config.shards = reader.integer("SHARDS", in: 1...4096) ?? config.shards
+        config.shards = reader.integer("SHARDS", in: 1...1024) ?? config.shards
         if let mode = reader.string("WAL_FSYNC") {
             if let parsed = parseFsync(mode) {
                 config.walFsync = parsed

@@ -115,9 +115,16 @@ struct ServeCommand: AsyncParsableCommand {
         let metrics = settings.metricsEnabled ? ServerMetrics() : nil
         if let metrics { MetricsSystem.bootstrap(metrics.factory) }
 
+        let engineConfiguration = ServeEngine.engineConfiguration(settings, secrets: secrets)
+        let engineProblems = engineConfiguration.problems()
+        if !engineProblems.isEmpty {
+            for problem in engineProblems { FileHandle.standardError.write(Data(("authd: " + problem + "\n").utf8)) }
+            throw ExitCode(2)
+        }
+
         let engine: ServeEngine
         do {
-            engine = try await ServeEngine.open(settings, secrets: secrets, logger: logger)
+            engine = try await ServeEngine.open(engineConfiguration, logger: logger)
         } catch {
             logger.critical("cannot open the engine", metadata: ["reason": "\(error)", "dataDirectory": .string(settings.dataDirectory)])
             throw ExitCode(1)

@@ -1,4 +1,4 @@
-import Engine
+@testable import Engine
 import Foundation
 @testable import HTTPFront
 
@@ -92,8 +92,9 @@ final class FakeAuthService: AuthService, @unchecked Sendable {
         try enter("revokeSession:\(sessionID)")
     }
 
-    func revokeAllSessions(accessToken: String) async throws(AuthError) {
+    func revokeAllSessions(accessToken: String) async throws(AuthError) -> Int {
         try enter("revokeAllSessions")
+        return 2
     }
 
     func revokeCurrentSession(refreshToken: FieldInput) async throws(AuthError) {
