@@ -1,0 +1,24 @@
+/// Makes ids for requests that came without one: cheap and unique enough.
+///
+/// One generator lives per connection (no lock, no shared counter): a random
+/// 64-bit prefix drawn when the connection opens, then a counter, e.g.
+/// `9f86d081884c7d65-1`. Ids never repeat within a connection and collide
+/// across connections with probability about 2^-64 per pair.
+public struct CorrelationIDGenerator: Sendable {
+    private let prefix: String
+    private var counter: UInt64 = 0
+
+    /// A generator with a fresh random prefix.
+    public init() {
+        var generator = SystemRandomNumberGenerator()
+        let bits = generator.next() as UInt64
+        let hex = String(bits, radix: 16)
+        self.prefix = String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// The next id.
+    public mutating func next() -> String {
+        counter &+= 1
+        return prefix + "-" + String(counter)
+    }
+}

@@ -1,0 +1,60 @@
+import Engine
+import Metrics
+
+/// Gauges mirroring the engine's statistics, set at scrape time.
+struct EngineGauges: Sendable {
+    let users: Gauge
+    let sessionsActive: Gauge
+    let sessionsRevoked: Gauge
+    let sessionsCompromised: Gauge
+    let hashQueueDepth: Gauge
+    let walFsyncs: Gauge
+    let walLastFsyncSeconds: Gauge
+    let walAverageBatchRecords: Gauge
+    let walBatches: Gauge
+    let walRecords: Gauge
+    let walBytesCompressed: Gauge
+    let hashRejected: Gauge
+    let snapshots: Gauge
+    let walBytesWritten: Gauge
+    let walCompressionRatio: Gauge
+    let snapshotDurationSeconds: Gauge
+
+    init(factory: any MetricsFactory) {
+        users = Gauge(label: "authd_users", factory: factory)
+        sessionsActive = Gauge(label: "authd_sessions", dimensions: [("status", "ACTIVE")], factory: factory)
+        sessionsRevoked = Gauge(label: "authd_sessions", dimensions: [("status", "REVOKED")], factory: factory)
+        sessionsCompromised = Gauge(label: "authd_sessions", dimensions: [("status", "COMPROMISED")], factory: factory)
+        hashQueueDepth = Gauge(label: "authd_password_hash_queue_depth", factory: factory)
+        walFsyncs = Gauge(label: "authd_wal_fsyncs", factory: factory)
+        walLastFsyncSeconds = Gauge(label: "authd_wal_last_fsync_seconds", factory: factory)
+        walAverageBatchRecords = Gauge(label: "authd_wal_average_batch_records", factory: factory)
+        walBatches = Gauge(label: "authd_wal_batches", factory: factory)
+        walRecords = Gauge(label: "authd_wal_records", factory: factory)
+        walBytesCompressed = Gauge(label: "authd_wal_bytes_compressed", factory: factory)
+        hashRejected = Gauge(label: "authd_password_hash_rejected", factory: factory)
+        snapshots = Gauge(label: "authd_snapshots", factory: factory)
+        walBytesWritten = Gauge(label: "authd_wal_bytes_uncompressed", factory: factory)
+        walCompressionRatio = Gauge(label: "authd_wal_compression_ratio", factory: factory)
+        snapshotDurationSeconds = Gauge(label: "authd_snapshot_duration_seconds", factory: factory)
+    }
+
+    func update(_ statistics: EngineStatistics) {
+        users.record(statistics.users)
+        sessionsActive.record(statistics.sessionsActive)
+        sessionsRevoked.record(statistics.sessionsRevoked)
+        sessionsCompromised.record(statistics.sessionsCompromised)
+        hashQueueDepth.record(statistics.hashQueueDepth)
+        walFsyncs.record(Double(statistics.walFsyncs))
+        walLastFsyncSeconds.record(Double(statistics.walLastFsyncMicros) / 1_000_000)
+        walAverageBatchRecords.record(statistics.walAverageRecordsPerBatch)
+        walBytesWritten.record(Double(statistics.walBytesUncompressed))
+        walBytesCompressed.record(Double(statistics.walBytesCompressed))
+        walBatches.record(Double(statistics.walBatches))
+        walRecords.record(Double(statistics.walRecords))
+        hashRejected.record(statistics.hashRejected)
+        snapshots.record(statistics.snapshots)
+        walCompressionRatio.record(statistics.walCompressionRatio)
+        snapshotDurationSeconds.record(statistics.lastSnapshotMillis / 1000)
+    }
+}

@@ -1,0 +1,35 @@
+/// What the HTTP front needs to know to serve: where, and its own policies.
+///
+/// `ServerConfiguration` (parsed from the environment and flags) produces
+/// one; tests build one directly.
+public struct HTTPServerConfiguration: Sendable {
+    /// The address to bind.
+    public var host: String = "127.0.0.1"
+    /// The port to bind; 0 lets the system choose (tests).
+    public var port: Int = 3000
+    /// The largest request body accepted (1 MiB, as the seed's `express.json`).
+    public var maximumBodyBytes: Int = 1 << 20
+    /// `TRUST_PROXY`: how many proxy hops of `X-Forwarded-For` to trust.
+    public var trustedProxyHops: Int = 0
+    /// Requests per window per client IP on mutation routes; 0 disables.
+    public var rateLimitMaxRequests: Int = 100
+    /// The limiter window in milliseconds.
+    public var rateLimitWindowMilliseconds: Int = 60_000
+    /// Login attempts per window per account (normalised email); 0 disables.
+    public var loginMaxAttempts: Int = 10
+    /// Whether `/docs` and `/docs.json` are served.
+    public var docsEnabled: Bool = true
+    /// Whether `/metrics` is served.
+    public var metricsEnabled: Bool = false
+    /// When set, `/metrics` requires `Authorization: Bearer <token>`.
+    public var metricsAuthToken: String?
+    /// Event-loop threads; nil means one per core.
+    public var eventLoopThreads: Int?
+    /// How long graceful shutdown waits for in-flight requests.
+    public var shutdownGracePeriodSeconds: Int = 10
+    /// The `service` field of `/health` and `/ready`.
+    public var serviceName: String = "authd"
+
+    /// The defaults above.
+    public init() {}
+}

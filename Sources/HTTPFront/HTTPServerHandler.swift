@@ -1,0 +1,161 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// The per-connection channel handler: collects a request, answers it.
+///
+/// Sits behind NIO's HTTP/1.1 codec and pipelining handler, so it sees one
+/// request at a time. It enforces the body limit as bytes arrive (413 from
+/// `Content-Length` alone, before reading the body, then closes), asks the
+/// `RequestProcessor` for a decision on the event loop, hops to a task only
+/// for engine calls, and writes the answer back on the event loop with
+/// `Content-Length`, `X-Correlation-Id` and the keep-alive decision.
+final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private enum State {
+        /// Between requests.
+        case idle
+        /// Reading the body of a route that takes one.
+        case collecting(HTTPRequest)
+        /// Reading (and dropping) the body of a route that takes none.
+        case discarding(HTTPRequest)
+        /// The request is complete; its answer is being made.
+        case responding
+        /// An early answer was sent; the connection closes, input is ignored.
+        case closing
+    }
+
+    private let processor: RequestProcessor
+    private let router = Router()
+    private let maximumBodyBytes: Int
+    private var correlationIDs = CorrelationIDGenerator()
+    private var state = State.idle
+    private var quiescing = false
+    private var socketAddress: String?
+
+    init(processor: RequestProcessor) {
+        self.processor = processor
+        self.maximumBodyBytes = processor.configuration.maximumBodyBytes
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        socketAddress = context.channel.remoteAddress?.ipAddress
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            receive(head: head, context: context)
+        case .body(let chunk):
+            switch state {
+            case .collecting(var request):
+                let size = (request.body?.readableBytes ?? 0) + chunk.readableBytes
+                if size > maximumBodyBytes {
+                    rejectTooLarge(request, context: context)
+                    return
+                }
+                state = .responding  // drop the reference while mutating, so the buffer is not copied
+                if request.body == nil {
+                    request.body = chunk
+                } else {
+                    var incoming = chunk
+                    request.body!.writeBuffer(&incoming)
+                }
+                state = .collecting(request)
+            case .idle, .discarding, .responding, .closing:
+                break
+            }
+        case .end:
+            switch state {
+            case .collecting(let request), .discarding(let request):
+                state = .responding
+                handle(request, context: context)
+            case .idle, .responding, .closing:
+                break
+            }
+        }
+    }
+
+    private func receive(head: HTTPRequestHead, context: ChannelHandlerContext) {
+        guard case .idle = state else { return }
+        let correlationID =
+            CorrelationID.fromClient(
+                correlationID: head.headers.first(name: "x-correlation-id"), requestID: head.headers.first(name: "x-request-id"))
+            ?? correlationIDs.next()
+        let match = router.match(method: head.method, uri: head.uri)
+        let request = HTTPRequest(head: head, match: match, body: nil, socketAddress: socketAddress, correlationID: correlationID)
+        if let declared = head.headers.first(name: "content-length"), let length = Int(declared), length > maximumBodyBytes {
+            rejectTooLarge(request, context: context)
+            return
+        }
+        if case .route(let route, _) = match, route.takesJSONBody {
+            state = .collecting(request)
+        } else {
+            state = .discarding(request)
+        }
+    }
+
+    private func rejectTooLarge(_ request: HTTPRequest, context: ChannelHandlerContext) {
+        state = .closing
+        var response = HTTPResponse.error(
+            .payloadTooLarge(limit: maximumBodyBytes), correlationID: request.correlationID, allocator: context.channel.allocator)
+        response.closeConnection = true
+        write(RequestOutcome(response: response), for: request, context: context)
+    }
+
+    private func handle(_ request: HTTPRequest, context: ChannelHandlerContext) {
+        switch processor.prepare(request) {
+        case .respond(let response):
+            write(RequestOutcome(response: response), for: request, context: context)
+        case .call(let call):
+            let processor = self.processor
+            let promise = context.eventLoop.makePromise(of: RequestOutcome.self)
+            promise.completeWithTask {
+                await processor.perform(call, for: request)
+            }
+            promise.futureResult.assumeIsolated().whenSuccess { outcome in
+                self.write(outcome, for: request, context: context)
+            }
+        }
+    }
+
+    private func write(_ outcome: RequestOutcome, for request: HTTPRequest, context: ChannelHandlerContext) {
+        let response = outcome.response
+        let close = response.closeConnection || quiescing || !request.head.isKeepAlive
+        var headers = response.headers
+        headers.add(name: "X-Correlation-Id", value: request.correlationID)
+        headers.add(name: "Content-Length", value: String(response.body?.readableBytes ?? 0))
+        if close {
+            headers.add(name: "Connection", value: "close")
+        } else if request.head.version.major == 1, request.head.version.minor == 0 {
+            headers.add(name: "Connection", value: "keep-alive")
+        }
+        let head = HTTPResponseHead(version: request.head.version, status: response.status, headers: headers)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if let body = response.body, body.readableBytes > 0, request.head.method != .HEAD {
+            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        }
+        if case .closing = state {} else { state = .idle }
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+            if close { loopBound.value.close(promise: nil) }
+        }
+        processor.finish(request, outcome: outcome)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent {
+            quiescing = true
+            if case .idle = state { context.close(promise: nil) }
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+}

@@ -1,0 +1,311 @@
+import Engine
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// Turns requests into answers; the HTTP front's only decision maker.
+///
+/// `prepare` runs on the event loop and settles everything that needs no
+/// engine: routing errors, media type, JSON shape, the bearer header,
+/// health, readiness and docs. What is left is one `EngineCall`, which
+/// `perform` runs on a task: the rate limiters, then the engine, then the
+/// answer's JSON. `finish` writes the access log line and the metrics.
+/// No business rule lives here: field rules, tokens and sessions are the
+/// engine's.
+public final class RequestProcessor: Sendable {
+    let service: any AuthService
+    let configuration: HTTPServerConfiguration
+    let metrics: ServerMetrics?
+    let logger: Logger
+    let parser = StrictJSONParser()
+    let allocator = ByteBufferAllocator()
+    let docsJSON: ByteBuffer
+    let docsHTML: ByteBuffer
+
+    /// A processor calling `service`, logging to `logger`; `metrics` is required when metrics are enabled.
+    public init(service: any AuthService, configuration: HTTPServerConfiguration, metrics: ServerMetrics?, logger: Logger) {
+        self.service = service
+        self.configuration = configuration
+        self.metrics = metrics
+        self.logger = logger
+        self.docsJSON = ByteBuffer(string: OpenAPIDocument.json)
+        self.docsHTML = ByteBuffer(string: DocsPage.html)
+    }
+
+    // MARK: On the event loop
+
+    /// Settles what can be settled without the engine.
+    public func prepare(_ request: HTTPRequest) -> RequestStep {
+        let route: Route
+        let sessionParameter: Substring?
+        switch request.match {
+        case .notFound:
+            return .respond(errorResponse(.notFound, request))
+        case .methodNotAllowed(let allow):
+            return .respond(errorResponse(.methodNotAllowed(allow: allow), request))
+        case .route(let matched, let parameter):
+            route = matched
+            sessionParameter = parameter
+        }
+        let headers = request.head.headers
+        do throws(APIError) {
+            switch route {
+            case .health:
+                return .respond(.json(.ok, statusBody("ok")))
+            case .ready:
+                return .respond(service.isReady ? .json(.ok, statusBody("ready")) : .json(.serviceUnavailable, statusBody("not_ready")))
+            case .docs, .docsJSON:
+                guard configuration.docsEnabled else { throw .notFound }
+                var response = HTTPResponse(status: .ok, body: route == .docs ? docsHTML : docsJSON)
+                response.headers.add(name: "Content-Type", value: route == .docs ? "text/html; charset=utf-8" : "application/json; charset=utf-8")
+                return .respond(response)
+            case .metrics:
+                guard configuration.metricsEnabled, metrics != nil else { throw .notFound }
+                if let expected = configuration.metricsAuthToken {
+                    let token = try BearerCredentials.token(fromHeaderValues: headers["authorization"])
+                    guard Self.constantTimeEquals(token, expected) else { throw .invalidToken }
+                }
+                return .call(EngineCall(operation: .metrics, clientAddress: nil))
+            case .register:
+                let fields = try jsonBody(request)
+                return .call(call(.register(name: fields["name"], email: fields["email"], password: fields["password"]), request))
+            case .login:
+                let fields = try jsonBody(request)
+                return .call(call(.login(email: fields["email"], password: fields["password"], client: client(request)), request))
+            case .refresh:
+                let fields = try jsonBody(request)
+                return .call(call(.refresh(refreshToken: fields["refreshToken"], client: client(request)), request))
+            case .revokeCurrentSession:
+                let fields = try jsonBody(request)
+                return .call(call(.revokeCurrentSession(refreshToken: fields["refreshToken"]), request))
+            case .me:
+                return .call(call(.me(accessToken: try bearer(headers)), request))
+            case .listSessions:
+                return .call(call(.listSessions(accessToken: try bearer(headers)), request))
+            case .revokeAllSessions:
+                return .call(call(.revokeAllSessions(accessToken: try bearer(headers)), request))
+            case .revokeSession:
+                let token = try bearer(headers)
+                return .call(call(.revokeSession(accessToken: token, sessionID: String(sessionParameter ?? "")), request))
+            }
+        } catch {
+            return .respond(errorResponse(error, request))
+        }
+    }
+
+    private func call(_ operation: EngineCall.Operation, _ request: HTTPRequest) -> EngineCall {
+        EngineCall(operation: operation, clientAddress: clientAddress(request))
+    }
+
+    private func bearer(_ headers: HTTPHeaders) throws(APIError) -> String {
+        try BearerCredentials.token(fromHeaderValues: headers["authorization"])
+    }
+
+    /// The client IP under the `TRUST_PROXY` policy.
+    func clientAddress(_ request: HTTPRequest) -> String? {
+        ClientAddress.resolve(
+            socketAddress: request.socketAddress, forwardedFor: request.head.headers["x-forwarded-for"],
+            trustedHops: configuration.trustedProxyHops)
+    }
+
+    private func client(_ request: HTTPRequest) -> ClientInfo {
+        ClientInfo(userAgent: request.head.headers.first(name: "user-agent"), ipAddress: clientAddress(request))
+    }
+
+    /// The body of a JSON route as top-level fields: 415 for another media
+    /// type, 400 for a missing, malformed or non-object body.
+    func jsonBody(_ request: HTTPRequest) throws(APIError) -> JSONObjectFields {
+        guard let body = request.body, body.readableBytes > 0 else { throw .invalidJSON(.notAnObject) }
+        guard Self.isJSONMediaType(request.head.headers["content-type"]) else { throw .unsupportedMediaType }
+        do {
+            return try body.withUnsafeReadableBytes { raw throws(JSONParseError) in
+                try parser.parseObject(rawBytes: raw)
+            }
+        } catch {
+            throw .invalidJSON(error)
+        }
+    }
+
+    /// Whether the Content-Type is `application/json` (parameters such as charset allowed).
+    static func isJSONMediaType(_ values: [String]) -> Bool {
+        guard values.count == 1, let value = values.first else { return false }
+        let mediaType = value.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        return mediaType.trimmingSpaces().lowercased() == "application/json"
+    }
+
+    /// Compares secrets without an early exit.
+    static func constantTimeEquals(_ lhs: String, _ rhs: String) -> Bool {
+        let left = Array(lhs.utf8)
+        let right = Array(rhs.utf8)
+        var difference = UInt8(left.count == right.count ? 0 : 1)
+        for index in 0..<max(left.count, right.count) {
+            let a = index < left.count ? left[index] : 0
+            let b = index < right.count ? right[index] : 0
+            difference |= a ^ b
+        }
+        return difference == 0
+    }
+
+    private func statusBody(_ status: String) -> ByteBuffer {
+        var writer = JSONWriter(buffer: allocator.buffer(capacity: 96))
+        writer.beginObject()
+        writer.key("status")
+        writer.string(status)
+        writer.key("service")
+        writer.string(configuration.serviceName)
+        writer.key("timestamp")
+        writer.string(JSONLogHandler.timestamp())
+        writer.endObject()
+        return writer.buffer
+    }
+
+    func errorResponse(_ error: APIError, _ request: HTTPRequest) -> HTTPResponse {
+        .error(error, correlationID: request.correlationID, allocator: allocator)
+    }
+
+    // MARK: On a task
+
+    /// Runs the limiters and the engine call; never throws, every failure is an answer.
+    public func perform(_ call: EngineCall, for request: HTTPRequest) async -> RequestOutcome {
+        let correlationID = request.correlationID
+        do throws(APIError) {
+            if case .metrics = call.operation {
+                let statistics = await service.statistics()
+                var body = allocator.buffer(capacity: 16 * 1024)
+                metrics?.render(statistics: statistics, into: &body)
+                var response = HTTPResponse(status: .ok, body: body)
+                response.headers.add(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")
+                response.headers.add(name: "Cache-Control", value: "no-store")
+                return RequestOutcome(response: response)
+            }
+            if let route = request.route, route.isRateLimited, configuration.rateLimitMaxRequests > 0 {
+                try await limit(.ip(call.clientAddress ?? "unknown"), capacity: configuration.rateLimitMaxRequests,
+                                bucket: "ip", request: request)
+            }
+            if case .login(let email, _, _) = call.operation, configuration.loginMaxAttempts > 0, case .value(let address) = email {
+                do throws(APIError) {
+                    try await limit(.account(address), capacity: configuration.loginMaxAttempts, bucket: "account", request: request)
+                } catch {
+                    metrics?.recordLogin(outcome: error.code)
+                    throw error
+                }
+            }
+            return try await invoke(call, request: request)
+        } catch {
+            return RequestOutcome(response: .error(error, correlationID: correlationID, allocator: allocator))
+        }
+    }
+
+    private func limit(_ key: RateLimitKey, capacity: Int, bucket: String, request: HTTPRequest) async throws(APIError) {
+        let decision = await service.consume(key, capacity: capacity, windowMilliseconds: configuration.rateLimitWindowMilliseconds)
+        guard !decision.allowed else { return }
+        metrics?.recordRateLimitHit(bucket: bucket)
+        requestLogger(request).warning(
+            "rate limited", metadata: ["event": "rate_limited", "bucket": .string(bucket), "retryAfterSeconds": "\(decision.retryAfterSeconds)"])
+        throw .tooManyRequests(retryAfterSeconds: decision.retryAfterSeconds)
+    }
+
+    private func invoke(_ call: EngineCall, request: HTTPRequest) async throws(APIError) -> RequestOutcome {
+        let log = requestLogger(request)
+        do throws(AuthError) {
+            switch call.operation {
+            case .register(let name, let email, let password):
+                let user = try await service.register(name: name, email: email, password: password)
+                log.info("user registered", metadata: ["event": "user_registered", "userId": .string(user.id.uuidString.lowercased())])
+                return RequestOutcome(response: .json(.created, AuthJSON.registered(user, allocator: allocator)), userID: user.id)
+
+            case .login(let email, let password, let client):
+                do throws(AuthError) {
+                    let grant = try await service.login(email: email, password: password, client: client)
+                    metrics?.recordLogin(outcome: "success")
+                    log.info("login succeeded", metadata: [
+                        "event": "login_succeeded", "userId": .string(grant.user.id.uuidString.lowercased()),
+                        "sessionId": .string(grant.session.id.uuidString.lowercased()),
+                    ])
+                    return RequestOutcome(
+                        response: .json(.ok, AuthJSON.grant(grant, allocator: allocator)), userID: grant.user.id, sessionID: grant.session.id)
+                } catch {
+                    metrics?.recordLogin(outcome: error.code)
+                    log.info("login failed", metadata: ["event": "login_failed", "code": .string(error.code)])
+                    throw error
+                }
+
+            case .refresh(let token, let client):
+                do throws(AuthError) {
+                    let grant = try await service.refresh(refreshToken: token, client: client)
+                    metrics?.recordRefresh(outcome: "success")
+                    log.info("refresh succeeded", metadata: [
+                        "event": "refresh_succeeded", "userId": .string(grant.user.id.uuidString.lowercased()),
+                        "sessionId": .string(grant.session.id.uuidString.lowercased()),
+                    ])
+                    return RequestOutcome(
+                        response: .json(.ok, AuthJSON.grant(grant, allocator: allocator)), userID: grant.user.id, sessionID: grant.session.id)
+                } catch {
+                    metrics?.recordRefresh(outcome: error.code)
+                    if error == .refreshTokenReused {
+                        log.warning("refresh token replay detected; session compromised", metadata: ["event": "refresh_replay_detected"])
+                    }
+                    throw error
+                }
+
+            case .revokeCurrentSession(let token):
+                try await service.revokeCurrentSession(refreshToken: token)
+                log.info("session revoked", metadata: ["event": "session_revoked", "scope": "current"])
+                return RequestOutcome(response: .noContent)
+
+            case .me(let token):
+                let (user, session) = try await service.me(accessToken: token)
+                return RequestOutcome(
+                    response: .json(.ok, AuthJSON.me(user: user, session: session, allocator: allocator)), userID: user.id, sessionID: session.id)
+
+            case .listSessions(let token):
+                let sessions = try await service.listSessions(accessToken: token)
+                let current = sessions.first(where: \.isCurrent)
+                return RequestOutcome(response: .json(.ok, AuthJSON.sessions(sessions, allocator: allocator)), sessionID: current?.id)
+
+            case .revokeSession(let token, let sessionID):
+                try await service.revokeSession(accessToken: token, sessionID: sessionID)
+                log.info("session revoked", metadata: ["event": "session_revoked", "scope": "one", "revokedSessionId": .string(sessionID)])
+                return RequestOutcome(response: .noContent)
+
+            case .revokeAllSessions(let token):
+                let count = try await service.revokeAllSessions(accessToken: token)
+                log.info("session revoked", metadata: ["event": "session_revoked", "scope": "all", "count": "\(count)"])
+                return RequestOutcome(response: .noContent)
+
+            case .metrics:
+                return RequestOutcome(response: .error(.internalError, correlationID: request.correlationID, allocator: allocator))
+            }
+        } catch {
+            throw APIError(error)
+        }
+    }
+
+    // MARK: Logging
+
+    func requestLogger(_ request: HTTPRequest) -> Logger {
+        var log = logger
+        log[metadataKey: "correlationId"] = .string(request.correlationID)
+        log[metadataKey: "method"] = .string(request.head.method.rawValue)
+        log[metadataKey: "route"] = .string(request.route?.pathTemplate ?? "unmatched")
+        return log
+    }
+
+    /// The access log line and the request metrics of a finished request.
+    public func finish(_ request: HTTPRequest, outcome: RequestOutcome) {
+        let elapsed = Int64(NIODeadline.now().uptimeNanoseconds &- request.startNanoseconds)
+        let status = Int(outcome.response.status.code)
+        metrics?.recordRequest(route: request.route, status: status, durationNanoseconds: elapsed)
+        let level: Logger.Level = status >= 500 ? .error : .info
+        guard logger.logLevel <= level else { return }
+        var metadata: Logger.Metadata = [
+            "event": "request_completed",
+            "status": .stringConvertible(status),
+            "durationMs": .stringConvertible(Double(elapsed / 1000) / 1000),
+        ]
+        if let userID = outcome.userID { metadata["userId"] = .string(userID.uuidString.lowercased()) }
+        if let sessionID = outcome.sessionID { metadata["sessionId"] = .string(sessionID.uuidString.lowercased()) }
+        requestLogger(request).log(level: level, "request completed", metadata: metadata)
+    }
+}

@@ -1,0 +1,57 @@
+import NIOHTTP1
+
+/// A static router for our fixed set of paths.
+///
+/// No tree, no regex, no allocation: a switch on the path (query string cut
+/// off, one trailing slash tolerated, as Express does) and one prefix test for
+/// `/v1/auth/sessions/:sessionId`. `HEAD` is served wherever `GET` is.
+public struct Router: Sendable {
+    /// Creates the router; it has no state.
+    public init() {}
+
+    /// Resolves `method` and `uri` (path plus optional query) to a route.
+    public func match(method: HTTPMethod, uri: String) -> RouteMatch {
+        var path = Substring(uri)
+        if let query = path.firstIndex(where: { $0 == "?" || $0 == "#" }) {
+            path = path[..<query]
+        }
+        if path.count > 1, path.last == "/" {
+            path = path.dropLast()
+        }
+        let candidates: [Route]
+        var parameter: Substring?
+        switch path {
+        case "/v1/auth/register": candidates = [.register]
+        case "/v1/auth/sessions": candidates = [.login, .listSessions, .revokeAllSessions]
+        case "/v1/auth/sessions/current/revoke": candidates = [.revokeCurrentSession]
+        case "/v1/auth/tokens/refresh": candidates = [.refresh]
+        case "/v1/auth/me": candidates = [.me]
+        case "/health": candidates = [.health]
+        case "/ready": candidates = [.ready]
+        case "/metrics": candidates = [.metrics]
+        case "/docs": candidates = [.docs]
+        case "/docs.json": candidates = [.docsJSON]
+        default:
+            let prefix = "/v1/auth/sessions/"
+            guard path.hasPrefix(prefix) else { return .notFound }
+            let rest = path.dropFirst(prefix.count)
+            guard !rest.isEmpty, !rest.contains("/") else { return .notFound }
+            candidates = [.revokeSession]
+            parameter = rest
+        }
+        let effective: HTTPMethod = method == .HEAD ? .GET : method
+        for route in candidates where route.method == effective {
+            return .route(route, sessionID: parameter)
+        }
+        return .methodNotAllowed(allow: Self.allowHeader(for: candidates))
+    }
+
+    static func allowHeader(for routes: [Route]) -> String {
+        var methods: [String] = []
+        for route in routes {
+            methods.append(route.method.rawValue)
+            if route.method == .GET { methods.append("HEAD") }
+        }
+        return methods.joined(separator: ", ")
+    }
+}

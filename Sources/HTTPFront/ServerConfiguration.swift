@@ -1,0 +1,280 @@
+import Logging
+
+/// Everything `authd serve` is told, parsed and checked in one pass.
+///
+/// The seed's variables keep their names and meanings (PORT, the token
+/// secrets and lifetimes, JWT_ISSUER/AUDIENCE, RATE_LIMIT_*, LOG_LEVEL,
+/// TRUST_PROXY, DOCS_ENABLED, METRICS_*); DATABASE_URL, REDIS_URL and
+/// BCRYPT_ROUNDS are accepted and ignored with one notice, so a seed `.env`
+/// works. authd's own settings size the engine and the WAL. `parse` is
+/// pure: it reads a dictionary (flags over environment over `.env`, merged
+/// by the caller) and reports every invalid value at once.
+public struct ServerConfiguration: Sendable, Equatable {
+    /// `AUTHD_ENV`: production requires real secrets.
+    public enum Environment: String, Sendable, Equatable { case development, production }
+
+    /// `WAL_FSYNC`: when a WAL batch is made durable.
+    public enum WALFsync: Sendable, Equatable {
+        /// fsync before acknowledging (default).
+        case always
+        /// fsync every N milliseconds; a crash may lose that window.
+        case interval(milliseconds: Int)
+        /// never fsync (tests and benchmarks only).
+        case none
+    }
+
+    /// `LOG_LEVEL`: the seed's pino levels, plus swift-log's names.
+    public enum LogLevel: Sendable, Equatable {
+        /// No log output at all.
+        case silent
+        /// This level and more severe.
+        case level(Logger.Level)
+    }
+
+    public var host = "127.0.0.1"
+    public var port = 3000
+    public var dataDirectory = "./data"
+    public var accessTokenSecret: String?
+    public var refreshTokenSecret: String?
+    public var accessTokenTTLSeconds: Int64 = 900
+    public var refreshTokenTTLSeconds: Int64 = 604_800
+    public var issuer = "auth-api"
+    public var audience = "auth-api-clients"
+    public var rateLimitWindowMilliseconds = 60_000
+    public var rateLimitMaxRequests = 100
+    public var loginMaxAttempts = 10
+    public var logLevel = LogLevel.level(.info)
+    public var trustProxy = 0
+    public var docsEnabled = true
+    public var metricsEnabled = false
+    public var metricsAuthToken: String?
+    public var shards: Int
+    public var walFsync = WALFsync.always
+    public var snapshotEveryBytes: Int?
+    public var snapshotKeep: Int?
+    public var walSegmentBytes: Int?
+    public var argon2MemoryKiB: Int?
+    public var argon2Iterations: Int?
+    public var argon2Parallelism: Int?
+    public var hashThreads: Int?
+    public var hashQueueLimit: Int?
+    public var refreshReuseIntervalSeconds: Double = 0
+    public var maxSessionsPerUser = 100
+    public var environment = Environment.development
+    /// Seed variables that were set and are ignored (for the one notice).
+    public var ignoredVariables: [String] = []
+
+    /// The defaults; `shards` defaults to twice the cores.
+    public init(cores: Int) {
+        self.shards = max(1, 2 * cores)
+    }
+
+    /// The variables `parse` reads, in documentation order.
+    public static let variableNames: [String] = [
+        "HOST", "PORT", "DATA_DIR", "AUTHD_ENV", "ACCESS_TOKEN_SECRET", "REFRESH_TOKEN_SECRET", "ACCESS_TOKEN_EXPIRES_IN",
+        "REFRESH_TOKEN_EXPIRES_IN", "JWT_ISSUER", "JWT_AUDIENCE", "RATE_LIMIT_WINDOW_MS", "RATE_LIMIT_MAX_REQUESTS",
+        "LOGIN_MAX_ATTEMPTS", "LOG_LEVEL", "TRUST_PROXY", "DOCS_ENABLED", "METRICS_ENABLED", "METRICS_AUTH_TOKEN", "SHARDS",
+        "WAL_FSYNC", "WAL_SEGMENT_BYTES", "SNAPSHOT_EVERY_BYTES", "SNAPSHOT_KEEP", "ARGON2_MEMORY_KIB", "ARGON2_ITERATIONS",
+        "ARGON2_PARALLELISM", "HASH_THREADS", "HASH_QUEUE_LIMIT", "REFRESH_REUSE_INTERVAL", "MAX_SESSIONS_PER_USER",
+    ]
+
+    /// Seed variables accepted and ignored.
+    public static let ignoredVariableNames = ["DATABASE_URL", "REDIS_URL", "BCRYPT_ROUNDS"]
+
+    /// The smallest secret accepted, in bytes.
+    public static let minimumSecretBytes = 32
+
+    /// Parses `values` (merged flags, environment and `.env`).
+    ///
+    /// Empty values count as unset, as the seed's optional settings do.
+    /// Secrets may be missing outside production (the caller then loads or
+    /// generates `DATA_DIR/secrets.env`); see `SecretsFile`.
+    public static func parse(_ values: [String: String], cores: Int) throws(ConfigurationError) -> ServerConfiguration {
+        var reader = Reader(values: values)
+        var config = ServerConfiguration(cores: cores)
+
+        config.host = reader.string("HOST") ?? config.host
+        config.port = reader.integer("PORT", in: 0...65_535) ?? config.port
+        config.dataDirectory = reader.string("DATA_DIR") ?? config.dataDirectory
+        if let name = reader.string("AUTHD_ENV") {
+            if let environment = Environment(rawValue: name.lowercased()) {
+                config.environment = environment
+            } else {
+                reader.fail("AUTHD_ENV", name, "must be development or production")
+            }
+        } else if reader.string("NODE_ENV")?.lowercased() == "production" {
+            config.environment = .production
+        }
+        config.accessTokenSecret = reader.secret("ACCESS_TOKEN_SECRET")
+        config.refreshTokenSecret = reader.secret("REFRESH_TOKEN_SECRET")
+        if config.environment == .production {
+            for (name, secret) in [("ACCESS_TOKEN_SECRET", config.accessTokenSecret), ("REFRESH_TOKEN_SECRET", config.refreshTokenSecret)]
+            where secret == nil && !reader.failed(name) {
+                reader.problems.append("\(name): is required when AUTHD_ENV=production (at least \(minimumSecretBytes) bytes)")
+            }
+        }
+        if let secret = config.accessTokenSecret, secret == config.refreshTokenSecret {
+            reader.problems.append("REFRESH_TOKEN_SECRET: must differ from ACCESS_TOKEN_SECRET")
+        }
+        config.accessTokenTTLSeconds = reader.lifetime("ACCESS_TOKEN_EXPIRES_IN") ?? config.accessTokenTTLSeconds
+        config.refreshTokenTTLSeconds = reader.lifetime("REFRESH_TOKEN_EXPIRES_IN") ?? config.refreshTokenTTLSeconds
+        config.issuer = reader.string("JWT_ISSUER") ?? config.issuer
+        config.audience = reader.string("JWT_AUDIENCE") ?? config.audience
+        config.rateLimitWindowMilliseconds = reader.integer("RATE_LIMIT_WINDOW_MS", in: 1...86_400_000) ?? config.rateLimitWindowMilliseconds
+        config.rateLimitMaxRequests = reader.integer("RATE_LIMIT_MAX_REQUESTS", in: 0...Int(Int32.max)) ?? config.rateLimitMaxRequests
+        config.loginMaxAttempts = reader.integer("LOGIN_MAX_ATTEMPTS", in: 0...Int(Int32.max)) ?? config.loginMaxAttempts
+        if let level = reader.string("LOG_LEVEL") {
+            if let parsed = parseLogLevel(level) {
+                config.logLevel = parsed
+            } else {
+                reader.fail("LOG_LEVEL", level, "must be one of silent, fatal, error, warn, info, debug, trace")
+            }
+        }
+        config.trustProxy = reader.integer("TRUST_PROXY", in: 0...64) ?? config.trustProxy
+        config.docsEnabled = reader.boolean("DOCS_ENABLED") ?? config.docsEnabled
+        config.metricsEnabled = reader.boolean("METRICS_ENABLED") ?? config.metricsEnabled
+        config.metricsAuthToken = reader.string("METRICS_AUTH_TOKEN")
+        config.shards = reader.integer("SHARDS", in: 1...1024) ?? config.shards
+        if let mode = reader.string("WAL_FSYNC") {
+            if let parsed = parseFsync(mode) {
+                config.walFsync = parsed
+            } else {
+                reader.fail("WAL_FSYNC", mode, "must be always, none or interval:<milliseconds> (e.g. interval:1000)")
+            }
+        }
+        config.walSegmentBytes = reader.integer("WAL_SEGMENT_BYTES", in: 4096...(1 << 40))
+        config.snapshotEveryBytes = reader.integer("SNAPSHOT_EVERY_BYTES", in: 1...(1 << 50))
+        config.snapshotKeep = reader.integer("SNAPSHOT_KEEP", in: 1...1000)
+        config.argon2MemoryKiB = reader.integer("ARGON2_MEMORY_KIB", in: 8...(4 << 20))
+        config.argon2Iterations = reader.integer("ARGON2_ITERATIONS", in: 1...100)
+        config.argon2Parallelism = reader.integer("ARGON2_PARALLELISM", in: 1...255)
+        config.hashThreads = reader.integer("HASH_THREADS", in: 1...1024)
+        config.hashQueueLimit = reader.integer("HASH_QUEUE_LIMIT", in: 1...1_000_000)
+        if let text = reader.string("REFRESH_REUSE_INTERVAL") {
+            if let seconds = DurationParser.seconds(text), seconds <= 86_400 {
+                config.refreshReuseIntervalSeconds = seconds
+            } else {
+                reader.fail("REFRESH_REUSE_INTERVAL", text, "must be a duration of at most 1d such as 0, 10s or 500ms")
+            }
+        }
+        config.maxSessionsPerUser = reader.integer("MAX_SESSIONS_PER_USER", in: 1...100_000) ?? config.maxSessionsPerUser
+        config.ignoredVariables = ignoredVariableNames.filter { values[$0] != nil }
+
+        if !reader.problems.isEmpty { throw ConfigurationError(problems: reader.problems) }
+        return config
+    }
+
+    static func parseLogLevel(_ text: String) -> LogLevel? {
+        switch text.lowercased() {
+        case "silent", "off", "none": .silent
+        case "fatal", "critical": .level(.critical)
+        case "error": .level(.error)
+        case "warn", "warning": .level(.warning)
+        case "notice": .level(.notice)
+        case "info": .level(.info)
+        case "debug": .level(.debug)
+        case "trace": .level(.trace)
+        default: nil
+        }
+    }
+
+    static func parseFsync(_ text: String) -> WALFsync? {
+        switch text.lowercased() {
+        case "always": return .always
+        case "none": return WALFsync.none
+        default:
+            let parts = text.lowercased().split(separator: ":", maxSplits: 1)
+            guard parts.count == 2, parts[0] == "interval", let milliseconds = Int(parts[1]), (1...60_000).contains(milliseconds) else {
+                return nil
+            }
+            return .interval(milliseconds: milliseconds)
+        }
+    }
+
+    /// The HTTP front's part of the configuration.
+    public var http: HTTPServerConfiguration {
+        var http = HTTPServerConfiguration()
+        http.host = host
+        http.port = port
+        http.trustedProxyHops = trustProxy
+        http.rateLimitMaxRequests = rateLimitMaxRequests
+        http.rateLimitWindowMilliseconds = rateLimitWindowMilliseconds
+        http.loginMaxAttempts = loginMaxAttempts
+        http.docsEnabled = docsEnabled
+        http.metricsEnabled = metricsEnabled
+        http.metricsAuthToken = metricsAuthToken
+        return http
+    }
+}
+
+extension ServerConfiguration {
+    /// Reads typed values and collects problems, one line per variable.
+    struct Reader {
+        let values: [String: String]
+        var problems: [String] = []
+        private var failedNames: Set<String> = []
+
+        init(values: [String: String]) {
+            self.values = values
+        }
+
+        func failed(_ name: String) -> Bool { failedNames.contains(name) }
+
+        mutating func fail(_ name: String, _ value: String, _ rule: String) {
+            failedNames.insert(name)
+            problems.append("\(name): invalid value \"\(Self.printable(value))\": \(rule)")
+        }
+
+        /// The trimmed value; empty counts as unset.
+        func string(_ name: String) -> String? {
+            guard let raw = values[name] else { return nil }
+            let trimmed = String(Substring(raw).trimmingSpaces())
+            return trimmed.isEmpty ? nil : trimmed
+        }
+
+        mutating func integer(_ name: String, in range: ClosedRange<Int>) -> Int? {
+            guard let text = string(name) else { return nil }
+            guard text.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int(text), range.contains(value) else {
+                fail(name, text, "must be an integer from \(range.lowerBound) to \(range.upperBound)")
+                return nil
+            }
+            return value
+        }
+
+        mutating func boolean(_ name: String) -> Bool? {
+            guard let text = string(name) else { return nil }
+            switch text.lowercased() {
+            case "1", "true", "yes", "on": return true
+            case "0", "false", "no", "off": return false
+            default:
+                fail(name, text, "must be true or false (also 1/0, yes/no, on/off)")
+                return nil
+            }
+        }
+
+        mutating func lifetime(_ name: String) -> Int64? {
+            guard let text = string(name) else { return nil }
+            guard let seconds = DurationParser.seconds(text), seconds >= 1, seconds <= 10 * 31_557_600 else {
+                fail(name, text, "must be a duration from 1s to 10y such as 15m, 7d, 60s or 900 (seconds)")
+                return nil
+            }
+            return Int64(seconds)
+        }
+
+        mutating func secret(_ name: String) -> String? {
+            guard let secret = string(name) else { return nil }
+            guard secret.utf8.count >= ServerConfiguration.minimumSecretBytes else {
+                failedNames.insert(name)
+                problems.append("\(name): must be at least \(ServerConfiguration.minimumSecretBytes) bytes (got \(secret.utf8.count))")
+                return nil
+            }
+            return secret
+        }
+
+        /// A value safe to echo in an error line (never used for secrets).
+        static func printable(_ value: String) -> String {
+            let clipped = value.count > 64 ? String(value.prefix(64)) + "..." : value
+            return String(clipped.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0.isPunctuation || $0.isSymbol || $0 == " ") ? $0 : "?" })
+        }
+    }
+}

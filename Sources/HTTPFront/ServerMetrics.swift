@@ -1,0 +1,99 @@
+import CoreMetrics
+import Engine
+import Metrics
+import NIOCore
+import Prometheus
+
+/// The server's Prometheus metrics, through swift-metrics.
+///
+/// Request counts by route and status, latency histograms by route, login
+/// and refresh outcomes, replay detections and rate-limit hits are recorded
+/// as requests finish. Engine state (users, sessions by status, hash queue
+/// depth, WAL and snapshot figures) is copied into gauges from
+/// `statistics()` at scrape time, so the hot path never pays for it.
+/// Each server owns its registry (tests run several servers in one process);
+/// `authd serve` also bootstraps `MetricsSystem` with the same factory.
+public final class ServerMetrics: Sendable {
+    /// The registry `/metrics` renders.
+    public let registry: PrometheusCollectorRegistry
+    /// A swift-metrics factory writing into `registry`.
+    public let factory: PrometheusMetricsFactory
+
+    private let requestCounters = LockedValue<[Int: CoreMetrics.Counter]>([:])
+    private let outcomeCounters = LockedValue<[String: CoreMetrics.Counter]>([:])
+    private let latency: [Route: Metrics.Timer]
+    private let replayDetections: CoreMetrics.Counter
+    private let gauges: EngineGauges
+
+    /// Metrics in a fresh registry.
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [
+            .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2),
+            .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+            .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
+        ]
+        self.factory = factory
+        var latency: [Route: Metrics.Timer] = [:]
+        for route in Route.allCases {
+            latency[route] = Metrics.Timer(
+                label: "authd_http_request_duration_seconds", dimensions: [("route", route.pathTemplate)],
+                preferredDisplayUnit: .seconds, factory: factory)
+        }
+        self.latency = latency
+        self.replayDetections = CoreMetrics.Counter(label: "authd_refresh_replay_detected_total", factory: factory)
+        self.gauges = EngineGauges(factory: factory)
+    }
+
+    /// One finished request.
+    public func recordRequest(route: Route?, status: Int, durationNanoseconds: Int64) {
+        let routeIndex = route.map { Route.allCases.firstIndex(of: $0)! } ?? -1
+        let key = (routeIndex + 1) * 1000 + status
+        let counter = requestCounters.withLock { counters in
+            if let counter = counters[key] { return counter }
+            let counter = CoreMetrics.Counter(
+                label: "authd_http_requests_total",
+                dimensions: [("route", route?.pathTemplate ?? "unmatched"), ("status", String(status))], factory: factory)
+            counters[key] = counter
+            return counter
+        }
+        counter.increment()
+        if let route { latency[route]?.recordNanoseconds(durationNanoseconds) }
+    }
+
+    /// A login's outcome: `success` or the error code.
+    public func recordLogin(outcome: String) {
+        outcomeCounter(label: "authd_login_total", value: outcome).increment()
+    }
+
+    /// A refresh's outcome: `success` or the error code.
+    public func recordRefresh(outcome: String) {
+        outcomeCounter(label: "authd_refresh_total", value: outcome).increment()
+        if outcome == "REFRESH_TOKEN_REUSED" { replayDetections.increment() }
+    }
+
+    /// A request refused by a limiter; `bucket` is `ip` or `account`.
+    public func recordRateLimitHit(bucket: String) {
+        outcomeCounter(label: "authd_rate_limit_hits_total", value: bucket, dimension: "bucket").increment()
+    }
+
+    private func outcomeCounter(label: String, value: String, dimension: String = "outcome") -> CoreMetrics.Counter {
+        let key = label + "\u{0}" + value
+        return outcomeCounters.withLock { counters in
+            if let counter = counters[key] { return counter }
+            let counter = CoreMetrics.Counter(label: label, dimensions: [(dimension, value)], factory: factory)
+            counters[key] = counter
+            return counter
+        }
+    }
+
+    /// Prometheus text for a scrape, engine gauges refreshed from `statistics`.
+    public func render(statistics: EngineStatistics, into buffer: inout ByteBuffer) {
+        gauges.update(statistics)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(16 * 1024)
+        registry.emit(into: &bytes)
+        buffer.writeBytes(bytes)
+    }
+}

@@ -1,0 +1,155 @@
+import ArgumentParser
+import Foundation
+import HTTPFront
+import Logging
+import Metrics
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// `authd serve`: configure, recover the engine, bind, serve until SIGTERM/SIGINT.
+///
+/// Settings come from flags, then the environment, then `./.env` (first
+/// wins), all checked at once: any invalid value is printed (one per line)
+/// and the command exits with status 2 before binding. Shutdown is
+/// graceful: stop accepting, finish in-flight requests, flush the WAL, exit 0.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the authd HTTP server.",
+        discussion: "Every option is also an environment variable (see docs/configuration.md); flags override the environment, which overrides .env.")
+
+    @Option(help: "HOST: address to bind (default 127.0.0.1).") var host: String?
+    @Option(help: "PORT: port to bind (default 3000).") var port: String?
+    @Option(name: .customLong("data-dir"), help: "DATA_DIR: data directory (default ./data).") var dataDir: String?
+    @Option(name: .customLong("env"), help: "AUTHD_ENV: development or production.") var authdEnv: String?
+    @Option(help: "ACCESS_TOKEN_SECRET (prefer the environment: flags show in ps).") var accessTokenSecret: String?
+    @Option(help: "REFRESH_TOKEN_SECRET (prefer the environment: flags show in ps).") var refreshTokenSecret: String?
+    @Option(help: "ACCESS_TOKEN_EXPIRES_IN: e.g. 15m.") var accessTokenExpiresIn: String?
+    @Option(help: "REFRESH_TOKEN_EXPIRES_IN: e.g. 7d.") var refreshTokenExpiresIn: String?
+    @Option(help: "JWT_ISSUER (default auth-api).") var jwtIssuer: String?
+    @Option(help: "JWT_AUDIENCE (default auth-api-clients).") var jwtAudience: String?
+    @Option(help: "RATE_LIMIT_WINDOW_MS (default 60000).") var rateLimitWindowMs: String?
+    @Option(help: "RATE_LIMIT_MAX_REQUESTS per IP per window on mutation routes; 0 disables (default 100).") var rateLimitMaxRequests: String?
+    @Option(help: "LOGIN_MAX_ATTEMPTS per account per window; 0 disables (default 10).") var loginMaxAttempts: String?
+    @Option(help: "LOG_LEVEL: silent, fatal, error, warn, info, debug, trace.") var logLevel: String?
+    @Option(help: "TRUST_PROXY: proxy hops of X-Forwarded-For to trust (default 0).") var trustProxy: String?
+    @Option(help: "DOCS_ENABLED (default true).") var docsEnabled: String?
+    @Option(help: "METRICS_ENABLED (default false).") var metricsEnabled: String?
+    @Option(help: "METRICS_AUTH_TOKEN: bearer token required by /metrics.") var metricsAuthToken: String?
+    @Option(help: "SHARDS: engine shard actors (default 2x cores).") var shards: String?
+    @Option(help: "WAL_FSYNC: always, interval:<ms> or none.") var walFsync: String?
+    @Option(help: "WAL_SEGMENT_BYTES: WAL segment size.") var walSegmentBytes: String?
+    @Option(help: "SNAPSHOT_EVERY_BYTES: snapshot after this much WAL.") var snapshotEveryBytes: String?
+    @Option(help: "SNAPSHOT_KEEP: snapshots kept.") var snapshotKeep: String?
+    @Option(name: .customLong("argon2-memory-kib"), help: "ARGON2_MEMORY_KIB (default 19456).") var argon2MemoryKib: String?
+    @Option(name: .customLong("argon2-iterations"), help: "ARGON2_ITERATIONS (default 2).") var argon2Iterations: String?
+    @Option(name: .customLong("argon2-parallelism"), help: "ARGON2_PARALLELISM (default 1).") var argon2Parallelism: String?
+    @Option(help: "HASH_THREADS: password-hash threads.") var hashThreads: String?
+    @Option(help: "HASH_QUEUE_LIMIT: queued hashes before 503.") var hashQueueLimit: String?
+    @Option(help: "REFRESH_REUSE_INTERVAL: grace for a just-rotated refresh token, e.g. 10s (default 0).") var refreshReuseInterval: String?
+    @Option(help: "MAX_SESSIONS_PER_USER (default 100).") var maxSessionsPerUser: String?
+    @Option(name: .customLong("env-file"), help: "The dotenv file to read (default ./.env; missing is fine).") var envFile: String = ".env"
+
+    /// The flags given, keyed by their environment variable.
+    var flagValues: [String: String] {
+        let pairs: [(String, String?)] = [
+            ("HOST", host), ("PORT", port), ("DATA_DIR", dataDir), ("AUTHD_ENV", authdEnv),
+            ("ACCESS_TOKEN_SECRET", accessTokenSecret), ("REFRESH_TOKEN_SECRET", refreshTokenSecret),
+            ("ACCESS_TOKEN_EXPIRES_IN", accessTokenExpiresIn), ("REFRESH_TOKEN_EXPIRES_IN", refreshTokenExpiresIn),
+            ("JWT_ISSUER", jwtIssuer), ("JWT_AUDIENCE", jwtAudience), ("RATE_LIMIT_WINDOW_MS", rateLimitWindowMs),
+            ("RATE_LIMIT_MAX_REQUESTS", rateLimitMaxRequests), ("LOGIN_MAX_ATTEMPTS", loginMaxAttempts), ("LOG_LEVEL", logLevel),
+            ("TRUST_PROXY", trustProxy), ("DOCS_ENABLED", docsEnabled), ("METRICS_ENABLED", metricsEnabled),
+            ("METRICS_AUTH_TOKEN", metricsAuthToken), ("SHARDS", shards), ("WAL_FSYNC", walFsync), ("WAL_SEGMENT_BYTES", walSegmentBytes),
+            ("SNAPSHOT_EVERY_BYTES", snapshotEveryBytes), ("SNAPSHOT_KEEP", snapshotKeep), ("ARGON2_MEMORY_KIB", argon2MemoryKib),
+            ("ARGON2_ITERATIONS", argon2Iterations), ("ARGON2_PARALLELISM", argon2Parallelism), ("HASH_THREADS", hashThreads),
+            ("HASH_QUEUE_LIMIT", hashQueueLimit), ("REFRESH_REUSE_INTERVAL", refreshReuseInterval),
+            ("MAX_SESSIONS_PER_USER", maxSessionsPerUser),
+        ]
+        var values: [String: String] = [:]
+        for case let (name, value?) in pairs { values[name] = value }
+        return values
+    }
+
+    func run() async throws {
+        // Flags over environment over .env (dotenv never overrides the environment).
+        var values: [String: String] = [:]
+        if let contents = try? String(contentsOfFile: envFile, encoding: .utf8) {
+            values = DotEnv.parse(contents)
+        }
+        values.merge(ProcessInfo.processInfo.environment) { _, environment in environment }
+        values.merge(flagValues) { _, flag in flag }
+
+        let settings: ServerConfiguration
+        do {
+            settings = try ServerConfiguration.parse(values, cores: System.coreCount)
+        } catch {
+            for problem in error.problems { FileHandle.standardError.write(Data(("authd: " + problem + "\n").utf8)) }
+            throw ExitCode(2)
+        }
+
+        ServeLogging.bootstrap(settings.logLevel)
+        let logger = Logger(label: "authd")
+        if !settings.ignoredVariables.isEmpty {
+            logger.notice(
+                "ignoring seed settings authd does not use (state lives in DATA_DIR, passwords use Argon2id)",
+                metadata: ["variables": .string(settings.ignoredVariables.joined(separator: ","))])
+        }
+
+        let secrets: SecretsFile.Secrets
+        do {
+            secrets = try SecretsFile(dataDirectory: settings.dataDirectory)
+                .resolve(accessTokenSecret: settings.accessTokenSecret, refreshTokenSecret: settings.refreshTokenSecret)
+        } catch {
+            logger.critical("cannot load or create development secrets", metadata: ["reason": "\(error)"])
+            throw ExitCode(2)
+        }
+        if secrets.generated {
+            logger.warning(
+                "generated development token secrets; set ACCESS_TOKEN_SECRET and REFRESH_TOKEN_SECRET in production",
+                metadata: ["path": .string(SecretsFile(dataDirectory: settings.dataDirectory).path)])
+        } else if settings.accessTokenSecret == nil || settings.refreshTokenSecret == nil {
+            logger.notice("using development token secrets from DATA_DIR/secrets.env")
+        }
+
+        let metrics = settings.metricsEnabled ? ServerMetrics() : nil
+        if let metrics { MetricsSystem.bootstrap(metrics.factory) }
+
+        let engineConfiguration = ServeEngine.engineConfiguration(settings, secrets: secrets)
+        let engineProblems = engineConfiguration.problems()
+        if !engineProblems.isEmpty {
+            for problem in engineProblems { FileHandle.standardError.write(Data(("authd: " + problem + "\n").utf8)) }
+            throw ExitCode(2)
+        }
+
+        let engine: ServeEngine
+        do {
+            engine = try await ServeEngine.open(engineConfiguration, logger: logger)
+        } catch {
+            logger.critical("cannot open the engine", metadata: ["reason": "\(error)", "dataDirectory": .string(settings.dataDirectory)])
+            throw ExitCode(1)
+        }
+
+        let server = HTTPServer(
+            configuration: settings.http, service: engine.service, metrics: metrics, logger: logger,
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+        let address: SocketAddress
+        do {
+            address = try await server.start()
+        } catch {
+            logger.critical("cannot bind", metadata: ["host": .string(settings.host), "port": "\(settings.port)", "reason": "\(error)"])
+            await engine.shutdown()
+            throw ExitCode(1)
+        }
+        ServeLogging.announce(host: settings.host, port: address.port ?? settings.port)
+
+        let service = ServeService(server: server, engine: engine, logger: logger)
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [ServiceGroupConfiguration.ServiceConfiguration(service: service)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+        logger.notice("stopped")
+    }
+}

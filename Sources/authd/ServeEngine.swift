@@ -1,0 +1,54 @@
+import Engine
+import HTTPFront
+import Logging
+import WAL
+
+/// The engine as `authd serve` holds it: the service the HTTP front calls,
+/// and how to flush it on shutdown.
+struct ServeEngine: Sendable {
+    let service: any AuthService
+    let shutdown: @Sendable () async -> Void
+
+    /// The engine's configuration from the server's settings and the resolved secrets.
+    ///
+    /// Settings left unset keep the engine's defaults (Argon2 parameters,
+    /// hash threads and queue, snapshot cadence, WAL segment size). Secrets
+    /// are used as their UTF-8 bytes, as the seed's `jsonwebtoken` uses its
+    /// secret strings, so a seed's tokens verify with the same secrets.
+    static func engineConfiguration(_ settings: ServerConfiguration, secrets: SecretsFile.Secrets) -> EngineConfiguration {
+        var configuration = EngineConfiguration(
+            dataDirectory: settings.dataDirectory, accessTokenSecret: Array(secrets.accessTokenSecret.utf8),
+            refreshTokenSecret: Array(secrets.refreshTokenSecret.utf8))
+        configuration.accessTokenTTLSeconds = settings.accessTokenTTLSeconds
+        configuration.refreshTokenTTLSeconds = settings.refreshTokenTTLSeconds
+        configuration.issuer = settings.issuer
+        configuration.audience = settings.audience
+        configuration.shardCount = settings.shards
+        switch settings.walFsync {
+        case .always: configuration.durability = .always
+        case .interval(let milliseconds): configuration.durability = .interval(milliseconds: milliseconds)
+        case .none: configuration.durability = Durability.none
+        }
+        configuration.refreshReuseIntervalSeconds = settings.refreshReuseIntervalSeconds
+        configuration.maxSessionsPerUser = settings.maxSessionsPerUser
+        configuration.argon2 = Argon2Parameters(
+            memoryKiB: settings.argon2MemoryKiB ?? configuration.argon2.memoryKiB,
+            iterations: settings.argon2Iterations ?? configuration.argon2.iterations,
+            parallelism: settings.argon2Parallelism ?? configuration.argon2.parallelism)
+        if let threads = settings.hashThreads { configuration.hashThreads = threads }
+        if let limit = settings.hashQueueLimit { configuration.hashQueueLimit = limit }
+        if let bytes = settings.snapshotEveryBytes { configuration.snapshotEveryBytes = bytes }
+        if let keep = settings.snapshotKeep { configuration.snapshotKeep = keep }
+        if let size = settings.walSegmentBytes { configuration.walSegmentSize = size }
+        return configuration
+    }
+
+    /// Recovers the data directory (snapshot + WAL tail) and returns the running engine.
+    static func open(_ configuration: EngineConfiguration, logger: Logger) async throws -> ServeEngine {
+        let engine = try await AuthEngine.open(configuration)
+        if let summary = engine.recoverySummary {
+            logger.notice("recovered data directory", metadata: ["summary": "\(summary)"])
+        }
+        return ServeEngine(service: engine, shutdown: { await engine.shutdown() })
+    }
+}

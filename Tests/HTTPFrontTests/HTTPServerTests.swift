@@ -1,0 +1,391 @@
+import Engine
+import Foundation
+import NIOCore
+import Testing
+@testable import HTTPFront
+
+@Suite(.timeLimit(.minutes(2))) struct HTTPServerTests {
+    let bearer = ("Authorization", "Bearer \(FakeAuthService.accessToken)")
+
+    func withServer(
+        _ service: FakeAuthService = FakeAuthService(), configure: (inout HTTPServerConfiguration) -> Void = { _ in },
+        _ body: (TestServer, FakeAuthService) async throws -> Void
+    ) async throws {
+        let server = try await TestServer.start(service: service, configure: configure)
+        do {
+            try await body(server, service)
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
+    // MARK: Ops routes and correlation
+
+    @Test func healthAndGeneratedCorrelationID() async throws {
+        try await withServer { server, _ in
+            let response = try await server.request("GET", "/health")
+            #expect(response.status == 200)
+            #expect(response.json["status"] as? String == "ok")
+            #expect(response.header("Content-Type")?.hasPrefix("application/json") == true)
+            let id = try #require(response.header("X-Correlation-Id"))
+            #expect(CorrelationID.isAcceptable(id))
+        }
+    }
+
+    @Test func correlationIDFromClientIsEchoedEverywhere() async throws {
+        try await withServer { server, _ in
+            let echoed = try await server.request("GET", "/nope", headers: [("X-Correlation-Id", "abc-123")])
+            #expect(echoed.header("X-Correlation-Id") == "abc-123")
+            #expect(echoed.error["correlationId"] as? String == "abc-123")
+            let fromRequestID = try await server.request("GET", "/health", headers: [("X-Request-Id", "req-9")])
+            #expect(fromRequestID.header("X-Correlation-Id") == "req-9")
+            let invalid = try await server.request("GET", "/health", headers: [("X-Correlation-Id", String(repeating: "x", count: 129))])
+            #expect(invalid.header("X-Correlation-Id")?.count ?? 0 < 129)
+            #expect(server.log.text.contains("\"correlationId\":\"abc-123\""))
+        }
+    }
+
+    @Test func readinessFollowsTheEngine() async throws {
+        try await withServer { server, service in
+            #expect(try await server.request("GET", "/ready").status == 200)
+            service.ready = false
+            let response = try await server.request("GET", "/ready")
+            #expect(response.status == 503)
+            #expect(response.json["status"] as? String == "not_ready")
+        }
+    }
+
+    @Test func headHasNoBody() async throws {
+        try await withServer { server, _ in
+            let connection = try await RawConnection.connect(port: server.port)
+            try await connection.send("HEAD /health HTTP/1.1\r\nHost: x\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            let head = try await connection.readResponse()
+            #expect(head.status == 200)
+            // The next answer parses right after: the HEAD answer carried no body bytes.
+            _ = head
+            await connection.close()
+        }
+    }
+
+    // MARK: Routing errors
+
+    @Test func unknownRouteAndWrongMethod() async throws {
+        try await withServer { server, _ in
+            let notFound = try await server.request("GET", "/v2/whatever")
+            #expect(notFound.status == 404)
+            #expect(notFound.errorCode == "NOT_FOUND")
+            let wrongMethod = try await server.request("PUT", "/v1/auth/me")
+            #expect(wrongMethod.status == 405)
+            #expect(wrongMethod.errorCode == "METHOD_NOT_ALLOWED")
+            #expect(wrongMethod.header("Allow") == "GET, HEAD")
+        }
+    }
+
+    // MARK: Bodies
+
+    @Test func declaredOversizedBodyIsRefusedBeforeItIsSent() async throws {
+        try await withServer { server, service in
+            let connection = try await RawConnection.connect(port: server.port)
+            try await connection.send(
+                "POST /v1/auth/register HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(2 << 20)\r\n\r\n{")
+            let response = try await connection.readResponse()
+            #expect(response.status == 413)
+            #expect(response.errorCode == "PAYLOAD_TOO_LARGE")
+            #expect(response.header("Connection") == "close")
+            #expect(await connection.waitForClose())
+            #expect(service.calls.isEmpty)
+        }
+    }
+
+    @Test func streamedOversizedBodyIsRefusedWhenItPassesTheLimit() async throws {
+        try await withServer(configure: { $0.maximumBodyBytes = 1000 }) { server, service in
+            let connection = try await RawConnection.connect(port: server.port)
+            try await connection.send("POST /v1/auth/register HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+            let chunk = String(repeating: "a", count: 600)
+            try await connection.send("258\r\n\(chunk)\r\n")
+            try await connection.send("258\r\n\(chunk)\r\n")
+            let response = try await connection.readResponse()
+            #expect(response.status == 413)
+            #expect(await connection.waitForClose())
+            #expect(service.calls.isEmpty)
+        }
+    }
+
+    @Test func bodyAtTheLimitIsAccepted() async throws {
+        try await withServer(configure: { $0.maximumBodyBytes = 64 }) { server, _ in
+            let body = #"{"name":"Ada","email":"ada@example.com","password":"x"}"#.padding(toLength: 64, withPad: " ", startingAt: 0)
+            let response = try await server.request("POST", "/v1/auth/register", body: body)
+            #expect(response.status == 201)
+        }
+    }
+
+    @Test func wrongContentTypeIs415AndTheConnectionLives() async throws {
+        try await withServer { server, service in
+            let connection = try await RawConnection.connect(port: server.port)
+            try await connection.send(rawRequest("POST", "/v1/auth/sessions", body: "email=a&password=b", contentType: "application/x-www-form-urlencoded"))
+            let first = try await connection.readResponse()
+            #expect(first.status == 415)
+            #expect(first.errorCode == "UNSUPPORTED_MEDIA_TYPE")
+            try await connection.send(rawRequest("POST", "/v1/auth/sessions", body: "{}", contentType: nil))
+            #expect(try await connection.readResponse().status == 415)
+            try await connection.send(rawRequest("POST", "/v1/auth/sessions", body: #"{"email":"a@b.co","password":"pw"}"#, contentType: "Application/JSON; charset=utf-8"))
+            #expect(try await connection.readResponse().status == 200)
+            await connection.close()
+            #expect(service.calls.count == 1)
+        }
+    }
+
+    @Test(arguments: [
+        ("{\"email\":", "body"), ("[1,2]", "body"), ("\"text\"", "body"), ("{} trailing", "body"), ("{\"a\":\"\\ud800\"}", "body"),
+    ])
+    func malformedOrNonObjectBodiesAre400(body: String, path: String) async throws {
+        try await withServer { server, service in
+            let response = try await server.request("POST", "/v1/auth/tokens/refresh", body: body)
+            #expect(response.status == 400)
+            #expect(response.errorCode == "INVALID_PAYLOAD")
+            let details = try #require(response.error["details"] as? [[String: String]])
+            #expect(details.first?["path"] == path)
+            #expect(service.calls.isEmpty)
+        }
+    }
+
+    @Test func emptyBodyIs400() async throws {
+        try await withServer { server, _ in
+            let response = try await server.request("POST", "/v1/auth/register")
+            #expect(response.status == 400)
+            #expect(response.errorCode == "INVALID_PAYLOAD")
+        }
+    }
+
+    @Test func fieldIssuesFromTheEngineBecomeDetails() async throws {
+        try await withServer { server, _ in
+            let response = try await server.request("POST", "/v1/auth/register", body: #"{"name":1,"email":"a@b.co"}"#)
+            #expect(response.status == 400)
+            let details = try #require(response.error["details"] as? [[String: String]])
+            #expect(details.map { $0["path"] } == ["name", "password"])
+        }
+    }
+
+    @Test func malformedHTTPGetsAnAnswerAndAClose() async throws {
+        try await withServer { server, _ in
+            let connection = try await RawConnection.connect(port: server.port)
+            try await connection.send("THIS IS NOT HTTP\r\n\r\n")
+            let response = try await connection.readResponse()
+            #expect(response.status == 400)
+            #expect(await connection.waitForClose())
+        }
+    }
+
+    // MARK: Auth routes
+
+    @Test func registerLoginRefreshShapes() async throws {
+        try await withServer { server, service in
+            let registered = try await server.request("POST", "/v1/auth/register", body: #"{"name":"Ada","email":"ada@example.com","password":"password1"}"#)
+            #expect(registered.status == 201)
+            #expect(Set(registered.json.keys) == ["user"])
+            let login = try await server.request(
+                "POST", "/v1/auth/sessions", headers: [("User-Agent", "tests/1")], body: #"{"email":"ada@example.com","password":"password1"}"#)
+            #expect(login.status == 200)
+            #expect(Set(login.json.keys) == ["accessToken", "refreshToken", "user", "session"])
+            #expect(service.calls.contains("login:127.0.0.1:tests/1"))
+            let refreshed = try await server.request("POST", "/v1/auth/tokens/refresh", body: #"{"refreshToken":"r"}"#)
+            #expect(refreshed.status == 200)
+            #expect(refreshed.json["refreshToken"] as? String == FakeAuthService.refreshToken)
+        }
+    }
+
+    @Test func bearerRules() async throws {
+        try await withServer { server, service in
+            let missing = try await server.request("GET", "/v1/auth/me")
+            #expect(missing.status == 401)
+            #expect(missing.errorCode == "AUTHORIZATION_REQUIRED")
+            let basic = try await server.request("GET", "/v1/auth/me", headers: [("Authorization", "Basic abc")])
+            #expect(basic.errorCode == "INVALID_AUTHORIZATION_HEADER")
+            let extra = try await server.request("GET", "/v1/auth/sessions", headers: [("Authorization", "Bearer a b")])
+            #expect(extra.errorCode == "INVALID_AUTHORIZATION_HEADER")
+            #expect(service.calls.isEmpty)
+            let me = try await server.request("GET", "/v1/auth/me", headers: [bearer])
+            #expect(me.status == 200)
+            #expect(Set(me.json.keys) == ["user", "session"])
+            #expect(service.calls == ["me:\(FakeAuthService.accessToken)"])
+        }
+    }
+
+    @Test func sessionsListAndRevokes() async throws {
+        try await withServer { server, service in
+            let list = try await server.request("GET", "/v1/auth/sessions", headers: [bearer])
+            #expect(list.status == 200)
+            let sessions = try #require(list.json["sessions"] as? [[String: Any]])
+            #expect(sessions.count == 2)
+            #expect(sessions[1]["revokeReason"] as? String == "user\"revoked")
+            #expect(sessions[1]["userAgent"] is NSNull)
+            let one = try await server.request("DELETE", "/v1/auth/sessions/33333333-3333-4333-8333-333333333333", headers: [bearer])
+            #expect(one.status == 204)
+            #expect(one.body.isEmpty)
+            #expect(try await server.request("DELETE", "/v1/auth/sessions", headers: [bearer]).status == 204)
+            #expect(try await server.request("POST", "/v1/auth/sessions/current/revoke", body: #"{"refreshToken":"r"}"#).status == 204)
+            #expect(service.calls.contains("revokeSession:33333333-3333-4333-8333-333333333333"))
+            #expect(service.calls.contains("revokeAllSessions"))
+            #expect(service.calls.contains("revokeCurrentSession"))
+        }
+    }
+
+    @Test(arguments: APIErrorTests.engineErrors.indices)
+    func engineErrorsReachTheClient(index: Int) async throws {
+        let (error, status, code) = APIErrorTests.engineErrors[index]
+        let service = FakeAuthService()
+        service.forcedError = error
+        try await withServer(service) { server, _ in
+            let response = try await server.request("GET", "/v1/auth/me", headers: [bearer])
+            #expect(response.status == status)
+            #expect(response.errorCode == code)
+            if status == 429 || (status == 503 && error != .storageUnavailable) {
+                #expect(response.header("Retry-After") != nil)
+            }
+        }
+    }
+
+    // MARK: Rate limiting
+
+    @Test func mutationRoutesAreLimitedPerIP() async throws {
+        try await withServer { server, service in
+            service.deny(.ip("127.0.0.1"))
+            let response = try await server.request("POST", "/v1/auth/register", body: #"{"name":"Ada","email":"a@b.co","password":"password1"}"#)
+            #expect(response.status == 429)
+            #expect(response.errorCode == "TOO_MANY_REQUESTS")
+            #expect(response.header("Retry-After") == "42")
+            #expect(try await server.request("DELETE", "/v1/auth/sessions", headers: [bearer]).status == 429)
+            // Reads are not limited.
+            #expect(try await server.request("GET", "/v1/auth/me", headers: [bearer]).status == 200)
+            #expect(!service.calls.contains("register"))
+            #expect(server.log.text.contains("\"event\":\"rate_limited\""))
+        }
+    }
+
+    @Test func loginIsAlsoLimitedPerAccount() async throws {
+        try await withServer { server, service in
+            service.deny(.account("victim@example.com"))
+            let response = try await server.request("POST", "/v1/auth/sessions", body: #"{"email":"victim@example.com","password":"guess"}"#)
+            #expect(response.status == 429)
+            #expect(service.consumed == [.ip("127.0.0.1"), .account("victim@example.com")])
+        }
+    }
+
+    @Test func zeroDisablesTheLimiters() async throws {
+        try await withServer(configure: { $0.rateLimitMaxRequests = 0; $0.loginMaxAttempts = 0 }) { server, service in
+            service.deny(.ip("127.0.0.1"))
+            let response = try await server.request("POST", "/v1/auth/sessions", body: #"{"email":"a@b.co","password":"pw"}"#)
+            #expect(response.status == 200)
+            #expect(service.consumed.isEmpty)
+        }
+    }
+
+    @Test func trustProxyTakesTheForwardedAddress() async throws {
+        try await withServer(configure: { $0.trustedProxyHops = 1 }) { server, service in
+            _ = try await server.request(
+                "POST", "/v1/auth/tokens/refresh", headers: [("X-Forwarded-For", "198.51.100.1, 203.0.113.5")], body: #"{"refreshToken":"r"}"#)
+            #expect(service.consumed == [.ip("203.0.113.5")])
+        }
+        try await withServer { server, service in
+            _ = try await server.request(
+                "POST", "/v1/auth/tokens/refresh", headers: [("X-Forwarded-For", "198.51.100.1")], body: #"{"refreshToken":"r"}"#)
+            #expect(service.consumed == [.ip("127.0.0.1")])
+        }
+    }
+
+    // MARK: Metrics and docs
+
+    @Test func metricsBehindAToken() async throws {
+        try await withServer(configure: { $0.metricsAuthToken = "scrape-me" }) { server, _ in
+            _ = try await server.request("GET", "/health")
+            #expect(try await server.request("GET", "/metrics").errorCode == "AUTHORIZATION_REQUIRED")
+            #expect(try await server.request("GET", "/metrics", headers: [("Authorization", "Bearer nope")]).errorCode == "INVALID_TOKEN")
+            let response = try await server.request("GET", "/metrics", headers: [("Authorization", "Bearer scrape-me")])
+            #expect(response.status == 200)
+            #expect(response.header("Content-Type")?.hasPrefix("text/plain") == true)
+            #expect(response.text.contains("authd_http_requests_total{route=\"/health\",status=\"200\"} 1"))
+            #expect(response.text.contains("authd_users 7"))
+            #expect(response.text.contains("authd_http_request_duration_seconds_bucket"))
+        }
+    }
+
+    @Test func metricsCountOutcomes() async throws {
+        try await withServer { server, service in
+            _ = try await server.request("POST", "/v1/auth/sessions", body: #"{"email":"a@b.co","password":"pw"}"#)
+            service.forcedError = .refreshTokenReused
+            _ = try await server.request("POST", "/v1/auth/tokens/refresh", body: #"{"refreshToken":"r"}"#)
+            service.forcedError = nil
+            let text = try await server.request("GET", "/metrics").text
+            #expect(text.contains("authd_login_total{outcome=\"success\"} 1"))
+            #expect(text.contains("authd_refresh_total{outcome=\"REFRESH_TOKEN_REUSED\"} 1"))
+            #expect(text.contains("authd_refresh_replay_detected_total 1"))
+            #expect(server.log.text.contains("\"event\":\"refresh_replay_detected\""))
+        }
+    }
+
+    @Test func disabledMetricsAndDocsAre404() async throws {
+        try await withServer(configure: { $0.metricsEnabled = false; $0.docsEnabled = false }) { server, _ in
+            for path in ["/metrics", "/docs", "/docs.json"] {
+                let response = try await server.request("GET", path)
+                #expect(response.status == 404)
+                #expect(response.errorCode == "NOT_FOUND")
+            }
+        }
+    }
+
+    @Test func docsAreServed() async throws {
+        try await withServer { server, _ in
+            let json = try await server.request("GET", "/docs.json")
+            #expect(json.status == 200)
+            #expect(json.json["openapi"] as? String == "3.1.0")
+            let html = try await server.request("GET", "/docs")
+            #expect(html.header("Content-Type")?.hasPrefix("text/html") == true)
+            #expect(html.text.contains("<script type=\"application/json\" id=\"openapi\">"))
+            #expect(!html.text.contains("https://"))
+        }
+    }
+
+    // MARK: Connections
+
+    @Test func keepAliveAndPipelining() async throws {
+        try await withServer { server, _ in
+            let connection = try await RawConnection.connect(port: server.port)
+            try await connection.send(
+                rawRequest("GET", "/health") + rawRequest("GET", "/v1/auth/me", headers: [bearer]) + rawRequest("GET", "/missing"))
+            #expect(try await connection.readResponse().status == 200)
+            #expect(try await connection.readResponse().status == 200)
+            #expect(try await connection.readResponse().status == 404)
+            try await connection.send(rawRequest("GET", "/ready"))
+            #expect(try await connection.readResponse().status == 200)
+            await connection.close()
+        }
+    }
+
+    @Test func http10ClosesUnlessKeepAlive() async throws {
+        try await withServer { server, _ in
+            let connection = try await RawConnection.connect(port: server.port)
+            try await connection.send("GET /health HTTP/1.0\r\n\r\n")
+            let response = try await connection.readResponse()
+            #expect(response.status == 200)
+            #expect(await connection.waitForClose())
+        }
+    }
+
+    @Test func shutdownFinishesInFlightRequests() async throws {
+        let service = FakeAuthService()
+        service.meDelayNanoseconds = 300_000_000
+        let server = try await TestServer.start(service: service)
+        let connection = try await RawConnection.connect(port: server.port)
+        try await connection.send(rawRequest("GET", "/v1/auth/me", headers: [bearer]))
+        while !service.calls.contains(where: { $0.hasPrefix("me:") }) { try await Task.sleep(nanoseconds: 5_000_000) }
+        async let stopped: Void = server.stop()
+        let response = try await connection.readResponse()
+        #expect(response.status == 200)
+        #expect(response.header("Connection") == "close")
+        await stopped
+        #expect(await connection.waitForClose())
+        await #expect(throws: (any Error).self) { try await RawConnection.connect(port: server.port) }
+    }
+}

@@ -1,0 +1,78 @@
+import Testing
+@testable import HTTPFront
+
+@Suite struct BearerCredentialsTests {
+    @Test func acceptsExactlyBearerSpaceToken() throws {
+        #expect(try BearerCredentials.token(fromHeaderValue: "Bearer abc.def.ghi") == "abc.def.ghi")
+        #expect(try BearerCredentials.token(fromHeaderValue: "bearer x") == "x")
+        #expect(try BearerCredentials.token(fromHeaderValue: "BEARER x-_~+/=") == "x-_~+/=")
+    }
+
+    @Test(arguments: [
+        "", "Bearer", "Bearer ", "Bearer  abc", "Bearer abc def", "Bearer abc ", "Basic abc", "Bearerabc", "Token abc",
+        " Bearer abc", "Bearer\tabc", "Bearer abc\t", "Bearér abc",
+    ])
+    func rejectsEverythingElse(value: String) {
+        #expect(throws: APIError.invalidAuthorizationHeader) { try BearerCredentials.token(fromHeaderValue: value) }
+    }
+
+    @Test func missingAndRepeatedHeaders() {
+        #expect(throws: APIError.authorizationRequired) { try BearerCredentials.token(fromHeaderValues: []) }
+        #expect(throws: APIError.invalidAuthorizationHeader) { try BearerCredentials.token(fromHeaderValues: ["Bearer a", "Bearer b"]) }
+    }
+}
+
+@Suite struct CorrelationIDTests {
+    @Test func acceptsTokenCharactersUpTo128() {
+        #expect(CorrelationID.isAcceptable("abc-123_XYZ.~!#$%&'*+^`|"))
+        #expect(CorrelationID.isAcceptable(String(repeating: "a", count: 128)))
+    }
+
+    @Test(arguments: ["", String(repeating: "a", count: 129), "has space", "quote\"", "semi;colon", "comma,", "tab\t", "é", "a/b", "{x}", "a\u{7F}"])
+    func rejectsOthers(value: String) {
+        #expect(!CorrelationID.isAcceptable(value))
+    }
+
+    @Test func prefersCorrelationIDThenRequestID() {
+        #expect(CorrelationID.fromClient(correlationID: "c1", requestID: "r1") == "c1")
+        #expect(CorrelationID.fromClient(correlationID: "bad id", requestID: "r1") == "r1")
+        #expect(CorrelationID.fromClient(correlationID: nil, requestID: "r1") == "r1")
+        #expect(CorrelationID.fromClient(correlationID: nil, requestID: "bad id") == nil)
+    }
+
+    @Test func generatedIDsAreUniqueAndAcceptable() {
+        var first = CorrelationIDGenerator()
+        var second = CorrelationIDGenerator()
+        var seen = Set<String>()
+        for _ in 0..<1000 {
+            let a = first.next()
+            let b = second.next()
+            #expect(CorrelationID.isAcceptable(a) && CorrelationID.isAcceptable(b))
+            seen.insert(a)
+            seen.insert(b)
+        }
+        #expect(seen.count == 2000)
+    }
+}
+
+@Suite struct ClientAddressTests {
+    @Test func withoutTrustTheSocketWins() {
+        #expect(ClientAddress.resolve(socketAddress: "10.0.0.1", forwardedFor: ["1.1.1.1"], trustedHops: 0) == "10.0.0.1")
+        #expect(ClientAddress.resolve(socketAddress: nil, forwardedFor: [], trustedHops: 0) == nil)
+    }
+
+    @Test func trustedHopsCountFromTheRight() {
+        let xff = ["203.0.113.7, 198.51.100.2", "192.0.2.9"]
+        #expect(ClientAddress.resolve(socketAddress: "10.0.0.1", forwardedFor: xff, trustedHops: 1) == "192.0.2.9")
+        #expect(ClientAddress.resolve(socketAddress: "10.0.0.1", forwardedFor: xff, trustedHops: 2) == "198.51.100.2")
+        #expect(ClientAddress.resolve(socketAddress: "10.0.0.1", forwardedFor: xff, trustedHops: 3) == "203.0.113.7")
+        // More trusted hops than entries: the leftmost entry, as Express does.
+        #expect(ClientAddress.resolve(socketAddress: "10.0.0.1", forwardedFor: xff, trustedHops: 10) == "203.0.113.7")
+    }
+
+    @Test func emptyOrMissingHeaderFallsBackToTheSocket() {
+        #expect(ClientAddress.resolve(socketAddress: "10.0.0.1", forwardedFor: [], trustedHops: 1) == "10.0.0.1")
+        #expect(ClientAddress.resolve(socketAddress: "10.0.0.1", forwardedFor: [" , "], trustedHops: 1) == "10.0.0.1")
+        #expect(ClientAddress.resolve(socketAddress: "10.0.0.1", forwardedFor: [" 1.2.3.4 "], trustedHops: 1) == "1.2.3.4")
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+@testable import HTTPFront
+
+@Suite struct OpenAPIDocumentTests {
+    func document() throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.json.utf8)) as? [String: Any])
+    }
+
+    @Test func routesMatchTheRouter() throws {
+        let paths = try #require(try document()["paths"] as? [String: [String: Any]])
+        var documented = Set<String>()
+        for (path, item) in paths {
+            for method in item.keys { documented.insert(method.uppercased() + " " + path) }
+        }
+        let served = Set(Route.allCases.map { $0.method.rawValue + " " + $0.openAPIPath })
+        #expect(documented == served)
+    }
+
+    @Test func operationsDescribeBodiesSecurityAndErrors() throws {
+        let paths = try #require(try document()["paths"] as? [String: [String: [String: Any]]])
+        for route in Route.allCases {
+            let operation = try #require(paths[route.openAPIPath]?[route.method.rawValue.lowercased()])
+            #expect((operation["requestBody"] != nil) == route.takesJSONBody, "\(route)")
+            let security = operation["security"] as? [[String: Any]]
+            #expect((security?.contains { $0["bearerAuth"] != nil } ?? false) == route.requiresAccessToken, "\(route)")
+            let responses = try #require(operation["responses"] as? [String: Any])
+            if route.takesJSONBody {
+                for status in ["400", "413", "415", "429", "500"] { #expect(responses[status] != nil, "\(route) \(status)") }
+            }
+            if route.requiresAccessToken { #expect(responses["401"] != nil, "\(route)") }
+            if route.isRateLimited { #expect(responses["429"] != nil, "\(route)") }
+        }
+    }
+
+    @Test func everyErrorCodeTheServerCanAnswerIsInTheEnvelopeSchema() throws {
+        let schemas = try #require((try document()["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        let envelope = try #require(schemas["ErrorResponse"] as? [String: Any])
+        let error = try #require((envelope["properties"] as? [String: Any])?["error"] as? [String: Any])
+        let code = try #require((error["properties"] as? [String: Any])?["code"] as? [String: Any])
+        let codes = Set(try #require(code["enum"] as? [String]))
+        var served = Set(APIErrorTests.engineErrors.map { $0.2 })
+        for error in [APIError.notFound, .methodNotAllowed(allow: ""), .payloadTooLarge(limit: 1), .unsupportedMediaType,
+                      .authorizationRequired, .invalidAuthorizationHeader, .invalidToken, .tooManyRequests(retryAfterSeconds: 1),
+                      .internalError, .notReady, .invalidJSON(.notAnObject)] {
+            served.insert(error.code)
+        }
+        #expect(served.isSubset(of: codes), "\(served.subtracting(codes))")
+    }
+
+    @Test func docsPageEmbedsTheDocumentSafely() {
+        #expect(DocsPage.html.contains("\"openapi\": \"3.1.0\""))
+        let embedded = DocsPage.html.components(separatedBy: "id=\"openapi\">")[1].components(separatedBy: "</script>")[0]
+        #expect(!embedded.contains("</"))
+    }
+}
