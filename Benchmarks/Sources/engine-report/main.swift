@@ -26,22 +26,48 @@ func nanoseconds(_ d: Duration) -> UInt64 {
 
 func mib(_ bytes: Int) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
 
+/// CPU time of the whole process (every thread), so contention from other processes on
+/// the shared machine inflates it far less than wall-clock time.
+func processCPU() -> UInt64 {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
+}
+
 /// Per-operation times of one workload: each sample is one batch of `batch` operations.
 struct Series {
     let name: String
     let batch: Int
-    var histogram = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
+    var wall = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
+    var cpu = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
 
-    mutating func record(_ elapsed: Duration) { _ = histogram.record(nanoseconds(elapsed)) }
-    /// Median nanoseconds per operation.
-    var median: Double { Double(histogram.valueAtPercentile(50)) / Double(batch) }
-    var p90: Double { Double(histogram.valueAtPercentile(90)) / Double(batch) }
-    var minimum: Double { Double(histogram.min) / Double(batch) }
+    mutating func record(_ elapsed: Duration, cpu cpuNanos: UInt64) {
+        _ = wall.record(nanoseconds(elapsed))
+        _ = cpu.record(cpuNanos)
+    }
+    /// Median wall-clock nanoseconds per operation.
+    var median: Double { Double(wall.valueAtPercentile(50)) / Double(batch) }
+    var p90: Double { Double(wall.valueAtPercentile(90)) / Double(batch) }
+    var minimum: Double { Double(wall.min) / Double(batch) }
+    /// Median process CPU nanoseconds per operation (all threads).
+    var cpuMedian: Double { Double(cpu.valueAtPercentile(50)) / Double(batch) }
 }
 
+/// Measures `batch` runs of `body` into `series` unless `keep` is false (warm-up).
+func measure(_ series: inout Series, keep: Bool, _ body: () async throws -> Void) async rethrows {
+    let cpu0 = processCPU()
+    let t0 = ContinuousClock.now
+    for _ in 0..<series.batch { try await body() }
+    let elapsed = ContinuousClock.now - t0
+    let cpu = processCPU() - cpu0
+    if keep { series.record(elapsed, cpu: cpu) }
+}
+
+func padded(_ s: String, _ width: Int) -> String { s.count >= width ? s : s + String(repeating: " ", count: width - s.count) }
+
 func line(_ s: Series) {
-    print(String(format: "  %-44@ median %9.0f ns/op   min %9.0f   p90 %9.0f   (%llu batches of %d)",
-                 s.name as NSString, s.median, s.minimum, s.p90, s.histogram.totalCount, s.batch))
+    print(padded("  " + s.name, 48) + String(format: "median %8.0f ns/op  min %8.0f  p90 %8.0f  cpu(median) %8.0f ns/op  (%llu x %d)",
+                 s.median, s.minimum, s.p90, s.cpuMedian, s.wall.totalCount, s.batch))
 }
 
 func verdict(_ met: Bool) -> String { met ? "MET" : "NOT MET" }
@@ -71,51 +97,37 @@ func runMicro() async throws {
     var registerSeries = Series(name: "engine register (trivial hasher)", batch: 500)
     var loginNext = 0
     var registerNext = 0
-    let clock = ContinuousClock()
-
+    var sink: UInt8 = 0
     for round in 0...rounds {
         // Round 0 is warm-up and is not recorded.
         let keep = round > 0
-        var sink: UInt8 = 0
-        var t = clock.now
-        for _ in 0..<floorSeries.batch { sink ^= floor.refreshFloor() }
-        if keep { floorSeries.record(clock.now - t) }
-
-        t = clock.now
-        for _ in 0..<verifySeries.batch { sink ^= floor.verify() ? 1 : 0 }
-        if keep { verifySeries.record(clock.now - t) }
-
-        t = clock.now
-        for _ in 0..<refreshSeries.batch { try await chains.rotateOne() }
-        if keep { refreshSeries.record(clock.now - t) }
-
-        t = clock.now
-        for _ in 0..<meSeries.batch { _ = try await meEngine.me(accessToken: access) }
-        if keep { meSeries.record(clock.now - t) }
-
-        t = clock.now
-        for _ in 0..<loginSeries.batch {
+        await measure(&floorSeries, keep: keep) { sink ^= floor.refreshFloor() }
+        await measure(&verifySeries, keep: keep) { sink ^= floor.verify() ? 1 : 0 }
+        try await measure(&refreshSeries, keep: keep) { try await chains.rotateOne() }
+        try await measure(&meSeries, keep: keep) { _ = try await meEngine.me(accessToken: access) }
+        try await measure(&loginSeries, keep: keep) {
             _ = try await Fixtures.login(loginEngine, loginNext % loginUsers)
             loginNext += 1
         }
-        if keep { loginSeries.record(clock.now - t) }
-
-        t = clock.now
-        for _ in 0..<registerSeries.batch {
+        try await measure(&registerSeries, keep: keep) {
             try await Fixtures.register(registerEngine, registerNext, tag: "reg")
             registerNext += 1
         }
-        if keep { registerSeries.record(clock.now - t) }
-        if sink == 0xFF && round < 0 { print("\(sink)") }
     }
+    if sink == 0xFF && rounds < 0 { print("\(sink)") }
     for s in [floorSeries, verifySeries, refreshSeries, meSeries, loginSeries, registerSeries] { line(s) }
 
-    let refreshRatio = refreshSeries.median / floorSeries.median
-    let meRatio = meSeries.median / verifySeries.median
-    print("== ratios (medians, same run) ==")
-    print(String(format: "  refresh / crypto floor        = %6.2fx   (target <= 3x: %@)", refreshRatio, verdict(refreshRatio <= 3) as NSString))
-    print(String(format: "  authenticate / HMAC verify    = %6.2fx   (target <= 3x: %@)", meRatio, verdict(meRatio <= 3) as NSString))
-    print(String(format: "  login (trivial) / crypto floor = %6.2fx   (no target; Argon2 m=8 KiB t=1 included)", loginSeries.median / floorSeries.median))
+    func ratio(_ label: String, _ a: Series, _ b: Series, target: Double?) {
+        let median = a.median / b.median, minimum = a.minimum / b.minimum, cpu = a.cpuMedian / b.cpuMedian
+        var text = padded("  " + label, 40) + String(format: "median %6.2fx   min %6.2fx   cpu %6.2fx", median, minimum, cpu)
+        if let target { text += String(format: "   (target <= %.0fx on medians: %@)", target, verdict(median <= target) as NSString) }
+        print(text)
+    }
+    print("== ratios (same run, workloads interleaved round by round) ==")
+    ratio("refresh / crypto floor", refreshSeries, floorSeries, target: 3)
+    ratio("authenticate / one HMAC verify", meSeries, verifySeries, target: 3)
+    ratio("login (trivial hasher) / crypto floor", loginSeries, floorSeries, target: nil)
+    ratio("register (trivial hasher) / floor", registerSeries, floorSeries, target: nil)
 
     for engine in [refreshEngine, meEngine, loginEngine, registerEngine] { await engine.shutdown() }
 }
@@ -131,11 +143,11 @@ func runDurable() async throws {
     for _ in 0..<10 { try await chains.rotateAll() }
     let before = await engine.statistics()
     var series = Series(name: "durable refresh (per op, 64 in flight)", batch: 64 * 50)
-    let clock = ContinuousClock()
     for _ in 0..<max(3, rounds / 3) {
-        let t = clock.now
+        let cpu0 = processCPU()
+        let t = ContinuousClock.now
         for _ in 0..<50 { try await chains.rotateAll() }
-        series.record(clock.now - t)
+        series.record(ContinuousClock.now - t, cpu: processCPU() - cpu0)
     }
     let after = await engine.statistics()
     line(series)
