@@ -11,7 +11,7 @@ import sys
 
 from authd_process import Server
 
-BIN = sys.argv[1] if len(sys.argv) > 1 else ".build/debug"
+BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/debug")
 
 
 def main():
