@@ -6,7 +6,8 @@ extension AuthEngine {
     /// Opens the data directory: takes its lock, loads the newest valid snapshot, replays the
     /// WAL after it (cutting a torn tail, refusing mid-log corruption), starts the group-commit
     /// writer and the snapshot schedule, and only then reports ready.
-    public static func open(_ configuration: EngineConfiguration, clock: any EngineClock = SystemClock()) async throws(EngineOpenError) -> AuthEngine {
+    public static func open(_ configuration: EngineConfiguration, clock: any EngineClock = SystemClock(),
+                            executors: [ShardExecutor]? = nil) async throws(EngineOpenError) -> AuthEngine {
         let problems = configuration.problems()
         guard problems.isEmpty else { throw .invalidConfiguration(problems) }
         let directory = configuration.dataDirectory
@@ -40,7 +41,7 @@ extension AuthEngine {
             throw .recordUnreadable(lsn: 0, reason: "\(error)")
         }
 
-        let engine = AuthEngine(configuration: configuration, clock: clock, journal: Journal(log: log))
+        let engine = AuthEngine(configuration: configuration, clock: clock, journal: Journal(log: log), executors: executors)
         let lsn = log.lastAppendedLSN
         for (index, shard) in engine.shards.enumerated() {
             await shard.load(recovery.states[index], lsn: lsn)

@@ -20,21 +20,25 @@ public final class AuthEngine: Sendable {
     let storage = Mutex(StorageState())
 
     /// An engine over `journal` (in memory when it has no log). Use `open` for a durable one.
-    init(configuration: EngineConfiguration, clock: any EngineClock, journal: Journal) {
+    init(configuration: EngineConfiguration, clock: any EngineClock, journal: Journal, executors: [ShardExecutor]? = nil) {
         self.configuration = configuration
         self.clock = clock
         self.journal = journal
         let settings = ShardSettings(configuration)
         self.settings = settings
-        shards = (0..<configuration.shardCount).map { _ in Shard(settings: settings, clock: clock, journal: journal) }
+        shards = (0..<configuration.shardCount).map { index in
+            let placement = executors.flatMap { $0.isEmpty ? nil : $0[index % $0.count] } ?? .queue(label: "authd.shard.\(index)")
+            return Shard(settings: settings, clock: clock, journal: journal, placement: placement)
+        }
         hasher = PasswordHasher(parameters: configuration.argon2)
         hashPool = HashPool(threads: configuration.hashThreads, queueLimit: configuration.hashQueueLimit)
         decoyHash = hasher.hash(UUID().uuidString)
     }
 
     /// An engine that keeps everything in memory and persists nothing (tests and benchmarks).
-    public static func inMemory(_ configuration: EngineConfiguration, clock: any EngineClock = SystemClock()) -> AuthEngine {
-        let engine = AuthEngine(configuration: configuration, clock: clock, journal: Journal(log: nil))
+    public static func inMemory(_ configuration: EngineConfiguration, clock: any EngineClock = SystemClock(),
+                                executors: [ShardExecutor]? = nil) -> AuthEngine {
+        let engine = AuthEngine(configuration: configuration, clock: clock, journal: Journal(log: nil), executors: executors)
         engine.ready.store(true, ordering: .releasing)
         return engine
     }
@@ -141,6 +145,45 @@ public final class AuthEngine: Sendable {
         stats.hashRejected = hashPool.rejectedCount
         fillStorageStatistics(&stats)
         return stats
+    }
+
+    // MARK: The hot path without Swift concurrency
+
+    /// `me` for callers that live on event loops: runs on the owning shard's executor (right
+    /// here when the caller already is on it, otherwise after one hop there) and calls
+    /// `completion` on that executor. No task is created.
+    public func me(accessToken: String, completion: @escaping @Sendable (Result<(user: UserView, session: SessionView), AuthError>) -> Void) {
+        let parsed: TokenCodec.Parsed
+        do { parsed = try parse(accessToken: accessToken) } catch { completion(.failure(error)); return }
+        let shard = shard(forUser: parsed.claims.subject)
+        let work: @Sendable () -> Void = {
+            completion(shard.assumeIsolated { shard -> Result<(user: UserView, session: SessionView), AuthError> in
+                do throws(AuthError) { return .success(try shard.me(parsed)) } catch { return .failure(error) }
+            })
+        }
+        if shard.placement.isCurrent() { work() } else { shard.placement.run(work) }
+    }
+
+    /// `refresh` for callers that live on event loops: decides, applies and appends on the
+    /// owning shard's executor, then calls `completion` once the rotation is durable (on the
+    /// WAL writer thread) or at once for an answer that needs no write. No task is created.
+    public func refresh(refreshToken: FieldInput, client: ClientInfo, completion: @escaping @Sendable (Result<TokenGrant, AuthError>) -> Void) {
+        let parsed: TokenCodec.Parsed
+        do { parsed = try parse(refreshToken: try Validation.refreshToken(refreshToken)) } catch { completion(.failure(error)); return }
+        let shard = shard(forUser: parsed.claims.subject)
+        let journal = self.journal
+        let work: @Sendable () -> Void = {
+            let begun = shard.assumeIsolated { shard -> Result<(lsn: UInt64, outcome: Result<TokenGrant, AuthError>), AuthError> in
+                do throws(AuthError) { return .success(try shard.beginRefresh(parsed, client: client)) } catch { return .failure(error) }
+            }
+            switch begun {
+            case .failure(let error):
+                completion(.failure(error))
+            case .success(let (lsn, outcome)):
+                journal.whenDurable(lsn) { durable in completion(durable.flatMap { outcome }) }
+            }
+        }
+        if shard.placement.isCurrent() { work() } else { shard.placement.run(work) }
     }
 
     // MARK: Parsing

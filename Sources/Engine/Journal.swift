@@ -26,6 +26,12 @@ final class Journal: Sendable {
         }
     }
 
+    /// Calls `completion` once `lsn` is durable (on the WAL writer thread, or right away).
+    func whenDurable(_ lsn: UInt64, _ completion: @escaping @Sendable (Result<Void, AuthError>) -> Void) {
+        guard let log, lsn > 0 else { completion(.success(())); return }
+        log.whenDurable(lsn) { result in completion(result.mapError { _ in .storageUnavailable }) }
+    }
+
     /// Whether writes can currently become durable.
     var isWritable: Bool { log?.isWritable ?? true }
 }

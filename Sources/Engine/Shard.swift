@@ -15,11 +15,16 @@ actor Shard {
     private let journal: Journal
     /// LSN of the last record this shard appended (what a snapshot of it reflects).
     private(set) var lastLSN: UInt64 = 0
+    /// Where this shard runs (an event loop of the server, or a private queue).
+    nonisolated let placement: ShardExecutor
 
-    init(settings: ShardSettings, clock: any EngineClock, journal: Journal) {
+    nonisolated var unownedExecutor: UnownedSerialExecutor { placement.executor.asUnownedSerialExecutor() }
+
+    init(settings: ShardSettings, clock: any EngineClock, journal: Journal, placement: ShardExecutor) {
         self.settings = settings
         self.clock = clock
         self.journal = journal
+        self.placement = placement
         accessSigner = HMACSigner(key: settings.accessKey)
         refreshSigner = HMACSigner(key: settings.refreshKey)
     }
@@ -93,6 +98,14 @@ actor Shard {
     }
 
     func refresh(_ parsed: TokenCodec.Parsed, client: ClientInfo) async throws(AuthError) -> TokenGrant {
+        let (lsn, outcome) = try beginRefresh(parsed, client: client)
+        try await journal.waitUntilDurable(lsn)
+        return try outcome.get()
+    }
+
+    /// The synchronous part of a refresh: decide, apply and append. Returns the LSN that
+    /// must be durable before the outcome may be told to the client.
+    func beginRefresh(_ parsed: TokenCodec.Parsed, client: ClientInfo) throws(AuthError) -> (lsn: UInt64, outcome: Result<TokenGrant, AuthError>) {
         let now = clock.now()
         switch settings.codec.verify(parsed, expecting: .refresh, signer: refreshSigner, now: now.seconds, leeway: settings.leeway) {
         case nil: break
@@ -106,16 +119,13 @@ actor Shard {
         case .rotate:
             let lsn = commit([.sessionRotated(userID: session.userID, sessionID: session.id, parent: claims.tokenID, child: .random(),
                                               issuedAt: now.seconds, at: now, ipAddress: client.ipAddress)])
-            try await journal.waitUntilDurable(lsn)
-            return grant(userID: session.userID, sessionID: session.id)
+            return (lsn, .success(grant(userID: session.userID, sessionID: session.id)))
         case .reissueCurrent:
             // The rotation this token caused may still be in flight: answer only once it is durable.
-            try await journal.waitUntilDurable(lastLSN)
-            return grant(userID: session.userID, sessionID: session.id)
+            return (lastLSN, .success(grant(userID: session.userID, sessionID: session.id)))
         case .compromise:
             let lsn = commit([.sessionCompromised(userID: session.userID, sessionID: session.id, at: now, replayed: claims.tokenID)])
-            try await journal.waitUntilDurable(lsn)
-            throw .refreshTokenReused
+            return (lsn, .failure(.refreshTokenReused))
         case .refuse(let error):
             throw error
         }

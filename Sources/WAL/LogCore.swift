@@ -3,7 +3,8 @@ import Synchronization
 /// The state shared between callers (append / wait) and the writer thread, behind one Mutex, plus
 /// the signals that wake the writer.
 final class LogCore: Sendable {
-    typealias Continuation = CheckedContinuation<Result<Void, WALError>, Never>
+    /// Called once with the outcome of the wait; runs on the writer thread or the caller's.
+    typealias Continuation = @Sendable (Result<Void, WALError>) -> Void
 
     struct Waiter {
         var lsn: UInt64

@@ -253,7 +253,7 @@ final class LogWriter: @unchecked Sendable {
             s.statistics.lastRecordsPerBatch = batch.recordCount
             return LogCore.takeSatisfied(&s, durability)
         }
-        for c in ready { c.resume(returning: .success(())) }
+        for c in ready { c(.success(())) }
     }
 
     private func publishSync(micros: UInt64) {
@@ -265,7 +265,7 @@ final class LogWriter: @unchecked Sendable {
             s.statistics.totalFsyncMicros += micros
             return LogCore.takeSatisfied(&s, durability)
         }
-        for c in ready { c.resume(returning: .success(())) }
+        for c in ready { c(.success(())) }
     }
 
     /// Fails durable waiters in `from...through` and sync waiters up to `through`.
@@ -282,7 +282,7 @@ final class LogWriter: @unchecked Sendable {
             }
             return out
         }
-        for c in failed { c.resume(returning: .failure(error)) }
+        for c in failed { c(.failure(error)) }
     }
 
     // MARK: - Failure and retry
@@ -334,7 +334,7 @@ final class LogWriter: @unchecked Sendable {
                     }
                     return LogCore.takeSatisfied(&s, durability)
                 }
-                for c in ready { c.resume(returning: .success(())) }
+                for c in ready { c(.success(())) }
                 return
             } catch {
                 backoff = min(backoff * 2, 1_000_000_000)
@@ -397,7 +397,7 @@ final class LogWriter: @unchecked Sendable {
             s.stopWaiters = []
             return (w, stop)
         }
-        for c in waiters { c.resume(returning: .failure(.closed)) }
+        for c in waiters { c(.failure(.closed)) }
         for c in stopWaiters { c.resume() }
     }
 }

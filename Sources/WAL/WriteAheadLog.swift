@@ -131,31 +131,42 @@ public final class WriteAheadLog: Sendable {
     }
 
     private func wait(for lsn: UInt64, sync: Bool) async throws(WALError) {
-        if lsn == 0 { return }
-        let durability = core.durability
         let result: Result<Void, WALError> = await withCheckedContinuation { continuation in
-            let immediate = core.state.withLock { s -> Result<Void, WALError>? in
-                if lsn >= s.nextLSN {
-                    return .failure(.invalidArgument("LSN \(lsn) was never appended (last is \(s.nextLSN - 1))"))
-                }
-                if sync {
-                    if lsn <= s.syncedLSN { return .success(()) }
-                } else {
-                    if durability == .none || lsn <= LogCore.durableThreshold(s, durability) { return .success(()) }
-                    if let failure = s.failure, lsn >= s.failedFrom, lsn <= s.failedThrough { return .failure(failure) }
-                }
-                if s.stopped { return .failure(.closed) }
-                let waiter = LogCore.Waiter(lsn: lsn, continuation: continuation)
-                if sync { s.syncWaiters.append(waiter) } else { s.durableWaiters.append(waiter) }
-                return nil
-            }
-            if let immediate {
-                continuation.resume(returning: immediate)
-            } else if sync {
-                core.wake.signal()
-            }
+            register(lsn: lsn, sync: sync) { continuation.resume(returning: $0) }
         }
         if case .failure(let error) = result { throw error }
+    }
+
+    /// Calls `completion` once `lsn` is durable per the mode (or failed), without Swift
+    /// concurrency: on the writer thread when it had to wait, or right here when it did not.
+    /// The completion must be quick and must not block (hand the result to an event loop).
+    public func whenDurable(_ lsn: UInt64, _ completion: @escaping @Sendable (Result<Void, WALError>) -> Void) {
+        register(lsn: lsn, sync: false, completion)
+    }
+
+    private func register(lsn: UInt64, sync: Bool, _ completion: @escaping @Sendable (Result<Void, WALError>) -> Void) {
+        if lsn == 0 { completion(.success(())); return }
+        let durability = core.durability
+        let immediate = core.state.withLock { s -> Result<Void, WALError>? in
+            if lsn >= s.nextLSN {
+                return .failure(.invalidArgument("LSN \(lsn) was never appended (last is \(s.nextLSN - 1))"))
+            }
+            if sync {
+                if lsn <= s.syncedLSN { return .success(()) }
+            } else {
+                if durability == .none || lsn <= LogCore.durableThreshold(s, durability) { return .success(()) }
+                if let failure = s.failure, lsn >= s.failedFrom, lsn <= s.failedThrough { return .failure(failure) }
+            }
+            if s.stopped { return .failure(.closed) }
+            let waiter = LogCore.Waiter(lsn: lsn, continuation: completion)
+            if sync { s.syncWaiters.append(waiter) } else { s.durableWaiters.append(waiter) }
+            return nil
+        }
+        if let immediate {
+            completion(immediate)
+        } else if sync {
+            core.wake.signal()
+        }
     }
 
     /// False after a failed write or fsync until a retry succeeds (feeds the server's /ready).
@@ -233,7 +244,7 @@ public final class WriteAheadLog: Sendable {
                 s.syncWaiters = []
                 return w
             }
-            for c in failed { c.resume(returning: .failure(.closed)) }
+            for c in failed { c(.failure(.closed)) }
             writer.closeFile()
         }
         lock.release()
