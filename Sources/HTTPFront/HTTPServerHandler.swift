@@ -9,7 +9,9 @@ import NIOHTTP1
 /// `Content-Length` alone, before reading the body, then closes), asks the
 /// `RequestProcessor` for a decision on the event loop, hops to a task only
 /// for engine calls, and writes the answer back on the event loop with
-/// `Content-Length`, `X-Correlation-Id` and the keep-alive decision.
+/// `Content-Length`, `X-Correlation-Id` and the keep-alive decision. It
+/// answers `Expect: 100-continue` for bodies it will read, and closes
+/// connections that stay silent between requests past the idle timeout.
 final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -93,6 +95,10 @@ final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         if case .route(let route, _) = match, route.takesJSONBody {
             state = .collecting(request)
+            if head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+                // The body is wanted and fits: tell the client to send it now rather than after its own timeout.
+                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+            }
         } else {
             state = .discarding(request)
         }
@@ -147,6 +153,11 @@ final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
+            // A silent client: close it between requests; a request being answered is left alone.
+            if case .idle = state { context.close(promise: nil) }
+            return
+        }
         if event is ChannelShouldQuiesceEvent {
             quiescing = true
             if case .idle = state { context.close(promise: nil) }

@@ -388,4 +388,27 @@ import Testing
         #expect(await connection.waitForClose())
         await #expect(throws: (any Error).self) { try await RawConnection.connect(port: server.port) }
     }
+
+    @Test func expectContinueIsAnswered() async throws {
+        try await withServer { server, _ in
+            let connection = try await RawConnection.connect(port: server.port)
+            let body = #"{"refreshToken":"r"}"#
+            try await connection.send(
+                "POST /v1/auth/tokens/refresh HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: \(body.utf8.count)\r\n\r\n")
+            let interim = try await connection.readResponse()
+            #expect(interim.status == 100)
+            try await connection.send(body)
+            #expect(try await connection.readResponse().status == 200)
+            await connection.close()
+        }
+    }
+
+    @Test func silentConnectionsAreClosedAfterTheIdleTimeout() async throws {
+        try await withServer(configure: { $0.idleTimeoutSeconds = 1 }) { server, _ in
+            let connection = try await RawConnection.connect(port: server.port)
+            try await connection.send(rawRequest("GET", "/health"))
+            #expect(try await connection.readResponse().status == 200)
+            #expect(await connection.waitForClose())
+        }
+    }
 }
