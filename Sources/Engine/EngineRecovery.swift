@@ -76,7 +76,7 @@ public struct EngineRecovery: Sendable {
     }
 
     /// The recovered state as a snapshot payload whose every part reflects `lsn`.
-    func snapshotPayload(lsn: UInt64) -> [UInt8] {
+    public func snapshotPayload(lsn: UInt64) -> [UInt8] {
         EngineSnapshot(parts: states.map { EngineSnapshot.Part(state: $0, lsn: lsn) }).encoded()
     }
 

@@ -44,6 +44,10 @@ public enum WALVerifier {
                 report.otherProblems.append(error.description)
             }
         }
+        if let last = result.segments.last, let newest = newestGood, newest > last.nextLSN - 1 {
+            report.otherProblems.append(
+                "snapshot at LSN \(newest) is ahead of the end of the log (LSN \(last.nextLSN - 1)): new records would reuse its LSNs")
+        }
         if let first = result.segments.first, first.firstLSN > 1 {
             let covered = newestGood ?? 0
             if covered + 1 < first.firstLSN {

@@ -23,7 +23,9 @@ public final class WriteAheadLog: Sendable {
     /// Opens the log: takes an exclusive flock on `<dir>/LOCK` (a second opener gets
     /// `WALError.locked`), scans the segments, cuts a torn tail of the last segment (copied to
     /// `<segment>.broken`, reported in `recoveryReport`) and throws `.corruption` naming segment and
-    /// offset for damage anywhere else. Does not start the writer.
+    /// offset for damage anywhere else. Does not start the writer. When there is no segment at all
+    /// but there are snapshots (a directory restored from a snapshot), LSNs continue after the
+    /// newest snapshot's LSN.
     public init(configuration: WALConfiguration) throws(WALError) {
         guard configuration.segmentSize >= 4096 else {
             throw WALError.invalidArgument("segmentSize must be at least 4096 bytes")
@@ -39,7 +41,12 @@ public final class WriteAheadLog: Sendable {
         }
         let lock = try DirectoryLock(directory: configuration.directory)
         do {
-            let outcome = try Recovery.run(walDirectory: configuration.walDirectory, fileSystem: fs)
+            var outcome = try Recovery.run(walDirectory: configuration.walDirectory, fileSystem: fs)
+            if outcome.lastSegment == nil,
+               let newest = try SnapshotStore(directory: configuration.directory, fileSystem: fs).candidates().last {
+                // A data directory restored from a snapshot alone: continue the LSNs after it.
+                outcome.nextLSN = max(outcome.nextLSN, newest.lsn + 1)
+            }
             let core = LogCore(durability: configuration.durability, lastLSN: outcome.nextLSN - 1)
             let writer = LogWriter(core: core, configuration: configuration)
             if let last = outcome.lastSegment {
@@ -200,12 +207,12 @@ public final class WriteAheadLog: Sendable {
         return removed
     }
 
-    /// Flushes, stops the writer thread and releases the lock. Waiters still pending afterwards get
-    /// `.closed`. Safe to call more than once.
+    /// Flushes, stops the writer thread and releases the lock. The writer drains what was appended
+    /// and syncs it; if the disk keeps failing it gives up after one more attempt and the waiters
+    /// still pending get `.closed`. Safe to call more than once.
     public func close() async {
         let started = core.state.withLock { $0.started && !$0.stopped }
         if started {
-            try? await flush()
             await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
                 let done = core.state.withLock { s -> Bool in
                     s.stopping = true

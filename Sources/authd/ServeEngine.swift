@@ -47,8 +47,25 @@ struct ServeEngine: Sendable {
     static func open(_ configuration: EngineConfiguration, logger: Logger) async throws -> ServeEngine {
         let engine = try await AuthEngine.open(configuration)
         if let summary = engine.recoverySummary {
-            logger.notice("recovered data directory", metadata: ["summary": "\(summary)"])
+            logger.notice("recovered data directory", metadata: [
+                "snapshot": .string(summary.snapshotPath ?? "none"), "snapshotLSN": "\(summary.snapshotLSN)",
+                "replayedRecords": "\(summary.replayedRecords)", "lastLSN": "\(summary.lastLSN)",
+                "skippedSnapshots": .array(summary.skippedSnapshots.map { .string($0) }),
+            ])
         }
-        return ServeEngine(service: engine, shutdown: { await engine.shutdown() })
+        if let report = engine.walRecoveryReport {
+            logger.notice("write-ahead log opened", metadata: ["report": "\(report)"])
+        }
+        let admin: AdminChannel?
+        do {
+            admin = try AdminChannel(dataDirectory: configuration.dataDirectory, engine: engine)
+        } catch {
+            logger.warning("operator socket unavailable; `authd snapshot` will not reach this server", metadata: ["reason": "\(error)"])
+            admin = nil
+        }
+        return ServeEngine(service: engine, shutdown: {
+            admin?.stop()
+            await engine.shutdown()
+        })
     }
 }

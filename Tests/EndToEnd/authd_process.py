@@ -25,7 +25,7 @@ class Server:
     """One authd process with its own data directory and port."""
 
     def __init__(self, bin_dir, data_dir=None, env=None, args=None):
-        self.bin = os.path.join(bin_dir, "authd")
+        self.bin = os.path.join(os.path.abspath(bin_dir), "authd")
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="authd-e2e-")
         self.port = free_port()
         self.extra_env = env or {}

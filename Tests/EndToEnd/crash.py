@@ -7,6 +7,7 @@ either result for exactly those, and demands the acknowledged state for everythi
 
 Usage: python3 crash.py BIN_DIR [cycles]
 """
+import os
 import random
 import sys
 import threading
@@ -15,7 +16,7 @@ import uuid
 
 from authd_process import Server
 
-BIN = sys.argv[1] if len(sys.argv) > 1 else ".build/debug"
+BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/debug")
 CYCLES = int(sys.argv[2]) if len(sys.argv) > 2 else 3
 
 
@@ -26,7 +27,7 @@ class Chain:
         self.email = email
         self.tokens = []        # acknowledged refresh tokens, oldest first
         self.access = None
-        self.revoked = False    # a revoke was acknowledged
+        self.revoked = False    # a revoke was acknowledged, or the check compromised it on purpose
         self.in_flight = None   # what was being sent when the server died
 
 
@@ -115,7 +116,10 @@ def check(server, ledger):
                 s2, _, b2 = server.request("POST", "/v1/auth/tokens/refresh", {"refreshToken": chain.tokens[-2]})
                 if s2 != 401 or b2["error"]["code"] != "REFRESH_TOKEN_REUSED":
                     problems.append(f"parent of the latest token of {chain.email} not detected as replay ({s2} {b2})")
+                # That replay compromised the session: from now on it must stay ended.
+                chain.revoked = True
             chain.tokens.append(newest)
+            chain.access = body["accessToken"]
         elif chain.in_flight in ("refresh", "revoke") and s == 401:
             # The unanswered rotation or revoke became durable: both are allowed outcomes.
             chain.revoked = True

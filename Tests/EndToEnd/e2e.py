@@ -18,7 +18,7 @@ import uuid
 
 from authd_process import ACCESS_SECRET, REFRESH_SECRET, Server
 
-BIN = sys.argv[1] if len(sys.argv) > 1 else ".build/debug"
+BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/debug")
 TESTS = []
 
 

@@ -11,7 +11,7 @@ import sys
 
 from authd_process import Server
 
-BIN = sys.argv[1] if len(sys.argv) > 1 else ".build/debug"
+BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/debug")
 
 
 def main():
@@ -19,7 +19,7 @@ def main():
     if st is None:
         print("schemathesis is not installed: 0 passed, 1 failed")
         return 1
-    server = Server(BIN).start()
+    server = Server(BIN, env={"METRICS_ENABLED": "true"}).start()
     try:
         # A real user and token so authenticated operations get past the bearer check too.
         server.request("POST", "/v1/auth/register", {"name": "Schema Tester", "email": "schema@example.com", "password": "password123"})

@@ -1,0 +1,197 @@
+// One run of every engine workload in one process, with ContinuousClock and HdrHistogram,
+// printing medians, the issue's targets and the ratios between workloads. Unlike the
+// ordo-one benchmark executable it links no malloc interposer, so resident memory is the
+// engine's own. Run from Benchmarks/:
+//   swift run -c release engine-report              everything (scale scenarios at AUTHD_BENCH_USERS, default 1M)
+//   swift run -c release engine-report micro        per-operation workloads and ratios only
+//   swift run -c release engine-report memory 100000
+//   swift run -c release engine-report restart 100000
+//   swift run -c release engine-report durable
+import AuthdBenchSupport
+import Engine
+import Foundation
+import Histogram
+
+/// Unbuffered, so progress shows when the output goes to a file.
+func print(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+let mode = arguments.first ?? "all"
+let users = arguments.dropFirst().first.flatMap { Int($0.replacingOccurrences(of: "_", with: "")) } ?? Fixtures.scaleUsers
+let rounds = Int(ProcessInfo.processInfo.environment["AUTHD_BENCH_ROUNDS"] ?? "") ?? 15
+
+func nanoseconds(_ d: Duration) -> UInt64 {
+    UInt64(d.components.seconds) * 1_000_000_000 + UInt64(d.components.attoseconds / 1_000_000_000)
+}
+
+func mib(_ bytes: Int) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
+
+/// CPU time of the whole process (every thread), so contention from other processes on
+/// the shared machine inflates it far less than wall-clock time.
+func processCPU() -> UInt64 {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
+}
+
+/// Per-operation times of one workload: each sample is one batch of `batch` operations.
+struct Series {
+    let name: String
+    let batch: Int
+    var wall = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
+    var cpu = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
+
+    mutating func record(_ elapsed: Duration, cpu cpuNanos: UInt64) {
+        _ = wall.record(nanoseconds(elapsed))
+        _ = cpu.record(cpuNanos)
+    }
+    /// Median wall-clock nanoseconds per operation.
+    var median: Double { Double(wall.valueAtPercentile(50)) / Double(batch) }
+    var p90: Double { Double(wall.valueAtPercentile(90)) / Double(batch) }
+    var minimum: Double { Double(wall.min) / Double(batch) }
+    /// Median process CPU nanoseconds per operation (all threads).
+    var cpuMedian: Double { Double(cpu.valueAtPercentile(50)) / Double(batch) }
+}
+
+/// Measures `batch` runs of `body` into `series` unless `keep` is false (warm-up).
+func measure(_ series: inout Series, keep: Bool, _ body: () async throws -> Void) async rethrows {
+    let cpu0 = processCPU()
+    let t0 = ContinuousClock.now
+    for _ in 0..<series.batch { try await body() }
+    let elapsed = ContinuousClock.now - t0
+    let cpu = processCPU() - cpu0
+    if keep { series.record(elapsed, cpu: cpu) }
+}
+
+func padded(_ s: String, _ width: Int) -> String { s.count >= width ? s : s + String(repeating: " ", count: width - s.count) }
+
+func line(_ s: Series) {
+    print(padded("  " + s.name, 48) + String(format: "median %8.0f ns/op  min %8.0f  p90 %8.0f  cpu(median) %8.0f ns/op  (%llu x %d)",
+                 s.median, s.minimum, s.p90, s.cpuMedian, s.wall.totalCount, s.batch))
+}
+
+func verdict(_ met: Bool) -> String { met ? "MET" : "NOT MET" }
+
+// MARK: Micro: crypto floor next to engine operations, interleaved round by round
+
+func runMicro() async throws {
+    print("== per-operation workloads (in-memory engine, trivial hasher: Argon2id m=8 KiB t=1 p=1; 4 shards) ==")
+    let floor = CryptoFloor()
+    print("  JWT signing input used by the crypto floor: \(floor.signingInput.count) bytes")
+
+    let refreshEngine = Fixtures.inMemoryEngine()
+    let chains = try await RefreshChains(engine: refreshEngine, chains: 1)
+    let meEngine = Fixtures.inMemoryEngine()
+    let access = try await Fixtures.registerAndLogin(meEngine, 0).accessToken
+    let loginEngine = Fixtures.inMemoryEngine()
+    let loginUsers = 1_000
+    try await Fixtures.populate(loginEngine, count: loginUsers, withSessions: false)
+    let registerEngine = Fixtures.inMemoryEngine()
+    print("  engine refresh token length: \(chains.tokens[0].utf8.count) bytes; access token: \(access.utf8.count) bytes")
+
+    var floorSeries = Series(name: "crypto floor (verify + 2 signs + 32 random)", batch: 20_000)
+    var verifySeries = Series(name: "one HMAC verify", batch: 20_000)
+    var refreshSeries = Series(name: "engine refresh", batch: 2_000)
+    var meSeries = Series(name: "engine authenticate (me)", batch: 2_000)
+    var loginSeries = Series(name: "engine login (trivial hasher)", batch: 500)
+    var registerSeries = Series(name: "engine register (trivial hasher)", batch: 500)
+    var loginNext = 0
+    var registerNext = 0
+    var sink: UInt8 = 0
+    for round in 0...rounds {
+        // Round 0 is warm-up and is not recorded.
+        let keep = round > 0
+        await measure(&floorSeries, keep: keep) { sink ^= floor.refreshFloor() }
+        await measure(&verifySeries, keep: keep) { sink ^= floor.verify() ? 1 : 0 }
+        try await measure(&refreshSeries, keep: keep) { try await chains.rotateOne() }
+        try await measure(&meSeries, keep: keep) { _ = try await meEngine.me(accessToken: access) }
+        try await measure(&loginSeries, keep: keep) {
+            _ = try await Fixtures.login(loginEngine, loginNext % loginUsers)
+            loginNext += 1
+        }
+        try await measure(&registerSeries, keep: keep) {
+            try await Fixtures.register(registerEngine, registerNext, tag: "reg")
+            registerNext += 1
+        }
+    }
+    if sink == 0xFF && rounds < 0 { print("\(sink)") }
+    for s in [floorSeries, verifySeries, refreshSeries, meSeries, loginSeries, registerSeries] { line(s) }
+
+    func ratio(_ label: String, _ a: Series, _ b: Series, target: Double?) {
+        let median = a.median / b.median, minimum = a.minimum / b.minimum, cpu = a.cpuMedian / b.cpuMedian
+        var text = padded("  " + label, 40) + String(format: "median %6.2fx   min %6.2fx   cpu %6.2fx", median, minimum, cpu)
+        if let target { text += String(format: "   (target <= %.0fx on medians: %@)", target, verdict(median <= target) as NSString) }
+        print(text)
+    }
+    print("== ratios (same run, workloads interleaved round by round) ==")
+    ratio("refresh / crypto floor", refreshSeries, floorSeries, target: 3)
+    ratio("authenticate / one HMAC verify", meSeries, verifySeries, target: 3)
+    ratio("login (trivial hasher) / crypto floor", loginSeries, floorSeries, target: nil)
+    ratio("register (trivial hasher) / floor", registerSeries, floorSeries, target: nil)
+
+    for engine in [refreshEngine, meEngine, loginEngine, registerEngine] { await engine.shutdown() }
+}
+
+// MARK: Durable refresh, group commit
+
+func runDurable() async throws {
+    print("== durable refresh (AuthEngine.open, durability .always, 64 concurrent chains) ==")
+    let directory = Fixtures.temporaryDirectory("durable")
+    defer { Fixtures.remove(directory) }
+    let engine = try await AuthEngine.open(Fixtures.configuration(directory: directory, durability: .always))
+    let chains = try await RefreshChains(engine: engine, chains: 64)
+    for _ in 0..<10 { try await chains.rotateAll() }
+    let before = await engine.statistics()
+    var series = Series(name: "durable refresh (per op, 64 in flight)", batch: 64 * 50)
+    for _ in 0..<max(3, rounds / 3) {
+        let cpu0 = processCPU()
+        let t = ContinuousClock.now
+        for _ in 0..<50 { try await chains.rotateAll() }
+        series.record(ContinuousClock.now - t, cpu: processCPU() - cpu0)
+    }
+    let after = await engine.statistics()
+    line(series)
+    let fsyncs = after.walFsyncs - before.walFsyncs
+    let records = after.walRecords - before.walRecords
+    print(String(format: "  throughput %.0f refreshes/s; %llu fsyncs for %llu records (%.1f records per fsync)",
+                 1e9 / series.median, fsyncs, records, Double(records) / Double(max(1, fsyncs))))
+    await engine.shutdown()
+}
+
+// MARK: Scale
+
+func runMemory() async throws {
+    print("== memory: \(users) users + \(users) sessions (in-memory engine, trivial hasher) ==")
+    let (report, engine) = try await runMemoryScenario(users: users) { i in print("  ... \(i)") }
+    print("  populated \(report.users) users, \(report.sessions) active sessions in \(String(format: "%.1f", report.populateSeconds)) s")
+    print("  resident before \(mib(report.residentBefore)), after \(mib(report.residentAfter)), peak \(mib(report.peakResident))")
+    print(String(format: "  %.0f bytes resident per user+session", report.bytesPerUser))
+    let projected = Double(report.residentBefore) + report.bytesPerUser * 1_000_000
+    print("  resident for 1M users + 1M sessions: \(users == 1_000_000 ? mib(report.residentAfter) : "projected " + mib(Int(projected)))"
+          + " (target <= 1 GiB: \(verdict((users == 1_000_000 ? Double(report.residentAfter) : projected) <= 1_073_741_824)))")
+    await engine.shutdown()
+}
+
+func runRestart() async throws {
+    print("== restart: \(users) users + \(users) sessions, snapshot + 1000-record WAL tail (durability .none) ==")
+    let r = try await runRestartScenario(users: users, tail: 1000) { i in print("  ... \(i)") }
+    print("  populated in \(String(format: "%.1f", r.populateSeconds)) s; snapshot \(String(format: "%.2f", r.snapshotSeconds)) s, \(mib(r.snapshotBytes)); WAL on disk \(mib(r.walBytes))")
+    print("  AuthEngine.open to ready: \(String(format: "%.3f", r.openSeconds)) s (target <= 5 s: \(verdict(r.openSeconds <= 5)))"
+          + "; recovered \(r.usersAfterOpen) users, \(r.sessionsAfterOpen) active sessions")
+}
+
+print("authd engine-report  cores=\(System.coreCount)  rounds=\(rounds)  users=\(users)")
+switch mode {
+case "micro": try await runMicro()
+case "durable": try await runDurable()
+case "memory": try await runMemory()
+case "restart": try await runRestart()
+case "all":
+    try await runMemory()
+    try await runRestart()
+    try await runMicro()
+    try await runDurable()
+default:
+    print("usage: engine-report [all|micro|durable|memory|restart] [users]")
+    exit(2)
+}

@@ -1,0 +1,94 @@
+import Foundation
+
+/// An `authd serve` started by `bench --spawn` in a temporary data directory, on a
+/// free port of 127.0.0.1. It is stopped with SIGTERM (then SIGKILL after a grace
+/// period) and its data directory is removed afterwards.
+final class AuthdProcess: @unchecked Sendable {
+    // @unchecked: the fields are set once in init and only read afterwards.
+    let process: Process
+    let dataDirectory: URL
+    let port: Int
+    let logFile: URL
+
+    private init(process: Process, dataDirectory: URL, port: Int, logFile: URL) {
+        self.process = process
+        self.dataDirectory = dataDirectory
+        self.port = port
+        self.logFile = logFile
+    }
+
+    /// `authd` next to the running bench binary (or the one given by `--authd`).
+    static func locateBinary(_ explicit: String?) throws(BenchError) -> String {
+        if let explicit {
+            guard FileManager.default.isExecutableFile(atPath: explicit) else { throw .spawnFailed("\(explicit) is not an executable") }
+            return explicit
+        }
+        var candidates: [URL] = []
+        let arg0 = CommandLine.arguments[0]
+        if arg0.contains("/") {
+            candidates.append(URL(fileURLWithPath: arg0).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("authd"))
+        }
+        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            candidates.append(URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("authd"))
+        }
+        for c in candidates where FileManager.default.isExecutableFile(atPath: c.path) { return c.path }
+        throw .spawnFailed("no authd binary next to \(arg0); build it (swift build --product authd) or pass --authd PATH")
+    }
+
+    /// Starts `authd serve` and waits until `/ready` answers 200.
+    static func start(binary: String, fsync: String, shards: Int?, extraArguments: [String], readyTimeout: Double = 60) async throws(BenchError) -> AuthdProcess {
+        guard let port = HTTPProbe.freePort() else { throw .spawnFailed("no free port") }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bench-authd-\(UUID().uuidString)")
+        let log = dir.appendingPathComponent("authd.log")
+        do { try FileManager.default.createDirectory(at: dir.appendingPathComponent("data"), withIntermediateDirectories: true) }
+        catch { throw .spawnFailed("cannot create \(dir.path): \(error)") }
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        var args = ["serve", "--port", String(port), "--host", "127.0.0.1",
+                    "--data-dir", dir.appendingPathComponent("data").path, "--wal-fsync", fsync]
+        if let shards { args += ["--shards", String(shards)] }
+        process.arguments = args + extraArguments
+        let handle = FileHandle(forWritingAtPath: log.path)
+        process.standardOutput = handle
+        process.standardError = handle
+        do { try process.run() } catch {
+            try? FileManager.default.removeItem(at: dir)
+            throw .spawnFailed("\(binary): \(error)")
+        }
+        let server = AuthdProcess(process: process, dataDirectory: dir, port: port, logFile: log)
+        let deadline = Date().addingTimeInterval(readyTimeout)
+        while Date() < deadline {
+            if !process.isRunning {
+                let tail = server.logTail()
+                await server.stop()
+                throw .spawnFailed("authd exited with status \(process.terminationStatus):\n\(tail)")
+            }
+            if HTTPProbe.status(host: "127.0.0.1", port: port, path: "/ready", timeout: 0.5) == 200 { return server }
+            try? await Task.sleep(nanoseconds: 50_000_000)
+        }
+        let tail = server.logTail()
+        await server.stop()
+        throw .notReady("authd on port \(port) not ready within \(readyTimeout) s:\n\(tail)")
+    }
+
+    /// The end of the server's output, for error messages.
+    func logTail(bytes: Int = 2000) -> String {
+        guard let data = FileManager.default.contents(atPath: logFile.path) else { return "" }
+        return String(decoding: data.suffix(bytes), as: UTF8.self)
+    }
+
+    /// SIGTERM, wait up to `grace` seconds, then SIGKILL; removes the data directory.
+    func stop(grace: Double = 10) async {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGTERM)
+            let deadline = Date().addingTimeInterval(grace)
+            while process.isRunning && Date() < deadline { try? await Task.sleep(nanoseconds: 20_000_000) }
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
+        }
+        try? FileManager.default.removeItem(at: dataDirectory)
+    }
+}

@@ -1,0 +1,78 @@
+import NIOCore
+
+/// The common body of every scenario command: find or start the target, run the
+/// scenario (alternating with the ceiling for `--compare`), print, write JSON,
+/// stop what was started.
+struct ScenarioExecution {
+    var plan: LoadPlan
+    var json: String?
+    var showProgress: Bool
+    var target: TargetOptions
+    /// Makes the scenario for one run; a fresh tag per run keeps accounts unique.
+    var makeScenario: @Sendable (_ tag: String, _ plan: LoadPlan) throws(BenchError) -> any Scenario
+    var printer: @Sendable (RunResult) -> String = ReportPrinter.table
+
+    func run() async throws(BenchError) {
+        try plan.validate()
+        var spawned: AuthdProcess?
+        let where_: Target
+        if target.spawn {
+            let binary = try AuthdProcess.locateBinary(target.authd)
+            let server = try await AuthdProcess.start(binary: binary, fsync: target.fsync, shards: target.shards, extraArguments: target.serverArguments)
+            spawned = server
+            where_ = Target(host: "127.0.0.1", port: server.port, basePath: "")
+            log("started authd (pid \(server.process.processIdentifier)) on \(where_) with --wal-fsync \(target.fsync), data in \(server.dataDirectory.path)")
+        } else {
+            where_ = try Target.parse(target.url)
+        }
+        do {
+            try await runAgainst(where_, plan: plan)
+        } catch {
+            await spawned?.stop()
+            throw error
+        }
+        await spawned?.stop()
+    }
+
+    private func runAgainst(_ where_: Target, plan: LoadPlan) async throws(BenchError) {
+        let connector = try where_.connector()
+        func targetRun() async throws(BenchError) -> RunResult {
+            let scenario = try makeScenario(Identity.randomTag(), plan)
+            return try await LoadRunner(scenario: scenario, connector: connector, encoder: where_.encoder,
+                                        targetDescription: where_.description, plan: plan, showProgress: showProgress).run()
+        }
+        guard target.compare else {
+            let result = try await targetRun()
+            print(printer(result))
+            if let json = json { try BenchReport(runs: [result]).write(to: json) }
+            return
+        }
+        let server = try await HTTPTestServer.start(.hello, threads: target.serverThreads ?? System.coreCount)
+        var ceilings: [RunResult] = []
+        var targets: [RunResult] = []
+        do {
+            for round in 1...target.rounds {
+                log("round \(round)/\(target.rounds): ceiling")
+                ceilings.append(try await Ceiling.run(server: server, plan: plan, showProgress: showProgress))
+                log("round \(round)/\(target.rounds): \(where_)")
+                targets.append(try await targetRun())
+            }
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+        print("ceiling (bare SwiftNIO hello, in process), last round:")
+        print(ReportPrinter.table(ceilings.last!))
+        print("\ntarget, last round:")
+        print(printer(targets.last!))
+        let comparison = Comparison(ceilingRuns: ceilings, targetRuns: targets)
+        print(ReportPrinter.comparison(comparison))
+        if let json = json { try BenchReport(runs: ceilings + targets, comparison: comparison).write(to: json) }
+    }
+}
+
+/// Prints a status line to stderr (kept apart from the tables on stdout).
+func log(_ message: String) {
+    ProgressLine.message(message)
+}
