@@ -2,7 +2,7 @@
 enum Base64URL {
     private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
-    private static let decodeTable: [UInt8] = {
+    static let decodeTable: [UInt8] = {
         var table = [UInt8](repeating: 0xFF, count: 256)
         for (index, byte) in alphabet.enumerated() { table[Int(byte)] = UInt8(index) }
         return table
@@ -54,5 +54,30 @@ enum Base64URL {
         // Leftover bits must be zero (canonical encoding).
         if bits > 0 && accumulator & ((1 << UInt32(bits)) - 1) != 0 { return nil }
         return out
+    }
+}
+
+extension Base64URL {
+    /// Decodes `input` into `output` (which must hold `input.count * 3 / 4` bytes) without
+    /// allocating; returns the decoded length, or nil for non-canonical input.
+    static func decode(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>) -> Int? {
+        let count = input.count
+        if count % 4 == 1 || output.count < count * 3 / 4 { return nil }
+        var accumulator: UInt32 = 0
+        var bits = 0
+        var written = 0
+        for byte in input {
+            let value = decodeTable[Int(byte)]
+            if value == 0xFF { return nil }
+            accumulator = accumulator << 6 | UInt32(value)
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                output[written] = UInt8(truncatingIfNeeded: accumulator >> UInt32(bits))
+                written += 1
+            }
+        }
+        if bits > 0 && accumulator & ((1 << UInt32(bits)) - 1) != 0 { return nil }
+        return written
     }
 }

@@ -1,42 +1,64 @@
 import Foundation
 
-/// Decoding counterpart of `BinaryWriter`; every read is bounds-checked and throws
-/// `EngineDecodingError` instead of trapping on damaged input.
+/// Decoding counterpart of `BinaryWriter` over borrowed bytes; every read is
+/// bounds-checked and throws `EngineDecodingError` instead of trapping on damaged input.
+///
+/// Use it inside `withUnsafeBytes` of the buffer (see `decode(_:_:)`): reading straight
+/// from memory is what keeps a million-user snapshot load fast.
 struct BinaryReader {
-    let bytes: [UInt8]
+    let base: UnsafeRawBufferPointer
     var offset: Int
 
-    init(_ bytes: [UInt8], offset: Int = 0) {
-        self.bytes = bytes
+    init(_ base: UnsafeRawBufferPointer, offset: Int = 0) {
+        self.base = base
         self.offset = offset
     }
 
-    var isAtEnd: Bool { offset == bytes.count }
+    /// Runs `body` with a reader over `bytes`.
+    static func decode<T>(_ bytes: [UInt8], _ body: (inout BinaryReader) throws(EngineDecodingError) -> T) throws(EngineDecodingError) -> T {
+        let result: Result<T, EngineDecodingError> = bytes.withUnsafeBytes { raw in
+            var reader = BinaryReader(raw)
+            do throws(EngineDecodingError) {
+                return .success(try body(&reader))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
 
-    private mutating func take(_ count: Int) throws(EngineDecodingError) -> ArraySlice<UInt8> {
-        guard count >= 0, bytes.count - offset >= count else { throw .truncated(offset: offset) }
+    var isAtEnd: Bool { offset == base.count }
+
+    @inline(__always)
+    private mutating func reserve(_ count: Int) throws(EngineDecodingError) -> Int {
+        guard count >= 0, base.count - offset >= count else { throw .truncated(offset: offset) }
         defer { offset += count }
-        return bytes[offset..<offset + count]
+        return offset
     }
 
-    mutating func readUInt8() throws(EngineDecodingError) -> UInt8 { try take(1).first! }
-    mutating func readUInt16() throws(EngineDecodingError) -> UInt16 {
-        let s = try take(2); return s.reversed().reduce(0) { $0 << 8 | UInt16($1) }
+    @inline(__always)
+    private mutating func load<T: FixedWidthInteger>(_: T.Type) throws(EngineDecodingError) -> T {
+        let at = try reserve(MemoryLayout<T>.size)
+        return T(littleEndian: base.loadUnaligned(fromByteOffset: at, as: T.self))
     }
-    mutating func readUInt32() throws(EngineDecodingError) -> UInt32 {
-        let s = try take(4); return s.reversed().reduce(0) { $0 << 8 | UInt32($1) }
-    }
-    mutating func readUInt64() throws(EngineDecodingError) -> UInt64 {
-        let s = try take(8); return s.reversed().reduce(0) { $0 << 8 | UInt64($1) }
-    }
-    mutating func readInt64() throws(EngineDecodingError) -> Int64 { Int64(bitPattern: try readUInt64()) }
+
+    mutating func readUInt8() throws(EngineDecodingError) -> UInt8 { try load(UInt8.self) }
+    mutating func readUInt16() throws(EngineDecodingError) -> UInt16 { try load(UInt16.self) }
+    mutating func readUInt32() throws(EngineDecodingError) -> UInt32 { try load(UInt32.self) }
+    mutating func readUInt64() throws(EngineDecodingError) -> UInt64 { try load(UInt64.self) }
+    mutating func readInt64() throws(EngineDecodingError) -> Int64 { try load(Int64.self) }
     mutating func readTimestamp() throws(EngineDecodingError) -> Timestamp { Timestamp(milliseconds: try readInt64()) }
-    mutating func readUUID() throws(EngineDecodingError) -> UUID { UUID(bytes: Array(try take(16))) }
+    mutating func readUUID() throws(EngineDecodingError) -> UUID {
+        let at = try reserve(16)
+        return UUID(uuid: base.loadUnaligned(fromByteOffset: at, as: uuid_t.self))
+    }
     mutating func readTokenID() throws(EngineDecodingError) -> TokenID { TokenID(high: try readUInt64(), low: try readUInt64()) }
     mutating func readString() throws(EngineDecodingError) -> String {
         let start = offset
         let count = Int(try readUInt32())
-        guard let s = String(validating: try take(count), as: UTF8.self) else { throw .invalidText(offset: start) }
+        let at = try reserve(count)
+        let slice = UnsafeRawBufferPointer(rebasing: base[at..<at + count]).assumingMemoryBound(to: UInt8.self)
+        guard let s = String(validating: slice, as: UTF8.self) else { throw .invalidText(offset: start) }
         return s
     }
     mutating func readFlag() throws(EngineDecodingError) -> Bool {

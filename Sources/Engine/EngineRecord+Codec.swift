@@ -24,7 +24,7 @@ extension EngineRecord {
             w.write(Tag.sessionRotated.rawValue); w.write(userID); w.write(sessionID); w.write(parent); w.write(child)
             w.write(issuedAt); w.write(at); w.write(ipAddress)
         case let .sessionRevoked(userID, sessionID, at, reason):
-            w.write(Tag.sessionRevoked.rawValue); w.write(userID); w.write(sessionID); w.write(at); w.write(reason)
+            w.write(Tag.sessionRevoked.rawValue); w.write(userID); w.write(sessionID); w.write(at); w.write(reason.rawValue)
         case let .sessionCompromised(userID, sessionID, at, replayed):
             w.write(Tag.sessionCompromised.rawValue); w.write(userID); w.write(sessionID); w.write(at); w.write(replayed)
         }
@@ -33,31 +33,37 @@ extension EngineRecord {
 
     /// Decodes one record; throws on any byte that does not fit the format.
     public init(decoding bytes: [UInt8]) throws(EngineDecodingError) {
-        var r = BinaryReader(bytes)
-        let version = try r.readUInt8()
-        guard version == Self.formatVersion else { throw .unsupportedVersion(version) }
-        let tagOffset = r.offset
-        guard let tag = Tag(rawValue: try r.readUInt8()) else { throw .invalidTag(offset: tagOffset) }
-        switch tag {
-        case .userRegistered:
-            self = .userRegistered(userID: try r.readUUID(), name: try r.readString(), email: try r.readString(),
-                                   passwordHash: try r.readString(), at: try r.readTimestamp())
-        case .passwordRehashed:
-            self = .passwordRehashed(userID: try r.readUUID(), passwordHash: try r.readString())
-        case .sessionOpened:
-            self = .sessionOpened(userID: try r.readUUID(), sessionID: try r.readUUID(), at: try r.readTimestamp(),
-                                  userAgent: try r.readOptionalString(), ipAddress: try r.readOptionalString(),
-                                  tokenID: try r.readTokenID(), issuedAt: try r.readInt64())
-        case .sessionRotated:
-            self = .sessionRotated(userID: try r.readUUID(), sessionID: try r.readUUID(), parent: try r.readTokenID(),
-                                   child: try r.readTokenID(), issuedAt: try r.readInt64(), at: try r.readTimestamp(),
-                                   ipAddress: try r.readOptionalString())
-        case .sessionRevoked:
-            self = .sessionRevoked(userID: try r.readUUID(), sessionID: try r.readUUID(), at: try r.readTimestamp(), reason: try r.readString())
-        case .sessionCompromised:
-            self = .sessionCompromised(userID: try r.readUUID(), sessionID: try r.readUUID(), at: try r.readTimestamp(), replayed: try r.readTokenID())
+        self = try BinaryReader.decode(bytes) { (r: inout BinaryReader) throws(EngineDecodingError) -> EngineRecord in
+            let version = try r.readUInt8()
+            guard version == Self.formatVersion else { throw .unsupportedVersion(version) }
+            let tagOffset = r.offset
+            guard let tag = Tag(rawValue: try r.readUInt8()) else { throw .invalidTag(offset: tagOffset) }
+            let record: EngineRecord
+            switch tag {
+            case .userRegistered:
+                record = .userRegistered(userID: try r.readUUID(), name: try r.readString(), email: try r.readString(),
+                                         passwordHash: try r.readString(), at: try r.readTimestamp())
+            case .passwordRehashed:
+                record = .passwordRehashed(userID: try r.readUUID(), passwordHash: try r.readString())
+            case .sessionOpened:
+                record = .sessionOpened(userID: try r.readUUID(), sessionID: try r.readUUID(), at: try r.readTimestamp(),
+                                        userAgent: try r.readOptionalString(), ipAddress: try r.readOptionalString(),
+                                        tokenID: try r.readTokenID(), issuedAt: try r.readInt64())
+            case .sessionRotated:
+                record = .sessionRotated(userID: try r.readUUID(), sessionID: try r.readUUID(), parent: try r.readTokenID(),
+                                         child: try r.readTokenID(), issuedAt: try r.readInt64(), at: try r.readTimestamp(),
+                                         ipAddress: try r.readOptionalString())
+            case .sessionRevoked:
+                let userID = try r.readUUID(), sessionID = try r.readUUID(), at = try r.readTimestamp()
+                let reasonOffset = r.offset
+                guard let reason = RevokeReason(rawValue: try r.readString()) else { throw .invalidTag(offset: reasonOffset) }
+                record = .sessionRevoked(userID: userID, sessionID: sessionID, at: at, reason: reason)
+            case .sessionCompromised:
+                record = .sessionCompromised(userID: try r.readUUID(), sessionID: try r.readUUID(), at: try r.readTimestamp(), replayed: try r.readTokenID())
+            }
+            guard r.isAtEnd else { throw .trailingBytes(offset: r.offset) }
+            return record
         }
-        guard r.isAtEnd else { throw .trailingBytes(offset: r.offset) }
     }
 
     /// A one-line human description for `authd wal dump` (never includes password hashes).
@@ -69,7 +75,7 @@ extension EngineRecord {
             "session.opened user=\(userID.lowercased) session=\(sessionID.lowercased) jti=\(String(decoding: tokenID.encoded, as: UTF8.self)) ip=\(ip ?? "-")"
         case let .sessionRotated(_, sessionID, parent, child, _, _, _):
             "session.rotated session=\(sessionID.lowercased) parent=\(String(decoding: parent.encoded, as: UTF8.self)) child=\(String(decoding: child.encoded, as: UTF8.self))"
-        case let .sessionRevoked(_, sessionID, _, reason): "session.revoked session=\(sessionID.lowercased) reason=\(reason)"
+        case let .sessionRevoked(_, sessionID, _, reason): "session.revoked session=\(sessionID.lowercased) reason=\(reason.rawValue)"
         case let .sessionCompromised(_, sessionID, _, replayed):
             "session.compromised session=\(sessionID.lowercased) replayed=\(String(decoding: replayed.encoded, as: UTF8.self))"
         }

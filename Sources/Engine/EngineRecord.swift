@@ -10,7 +10,7 @@ public enum EngineRecord: Sendable, Equatable {
     case sessionOpened(userID: UUID, sessionID: UUID, at: Timestamp, userAgent: String?, ipAddress: String?, tokenID: TokenID, issuedAt: Int64)
     /// A refresh rotation: the lineage parent -> child, kept for audit.
     case sessionRotated(userID: UUID, sessionID: UUID, parent: TokenID, child: TokenID, issuedAt: Int64, at: Timestamp, ipAddress: String?)
-    case sessionRevoked(userID: UUID, sessionID: UUID, at: Timestamp, reason: String)
+    case sessionRevoked(userID: UUID, sessionID: UUID, at: Timestamp, reason: RevokeReason)
     /// Replay detected: `replayed` was an earlier link of the session's chain.
     case sessionCompromised(userID: UUID, sessionID: UUID, at: Timestamp, replayed: TokenID)
 

@@ -32,20 +32,22 @@ struct EngineSnapshot: Sendable {
     }
 
     func encoded() -> [UInt8] {
-        var w = BinaryWriter(capacity: 1 << 20)
+        let users = parts.reduce(0) { $0 + $1.state.users.count }
+        let sessions = parts.reduce(0) { $0 + $1.state.sessions.count }
+        var w = BinaryWriter(capacity: 64 + users * 190 + sessions * 110)
         w.write(Self.formatVersion)
         w.write(UInt32(parts.count))
         for part in parts {
             w.write(part.lsn)
-            let users = part.state.users.values.sorted { $0.createdAt == $1.createdAt ? $0.id.uuidString < $1.id.uuidString : $0.createdAt < $1.createdAt }
-            w.write(UInt32(users.count))
-            for user in users {
+            w.write(UInt32(part.state.users.count))
+            w.write(UInt32(part.state.sessions.count))
+            for user in part.state.users.values {
                 w.write(user.id); w.write(user.name); w.write(user.email); w.write(user.passwordHash); w.write(user.createdAt)
                 w.write(UInt32(user.sessionIDs.count))
                 for id in user.sessionIDs {
                     let s = part.state.sessions[id]!
                     w.write(s.id); w.write(s.status.code); w.write(s.createdAt); w.write(s.lastSeenAt)
-                    w.write(s.userAgent); w.write(s.ipAddress); w.write(s.revokedAt); w.write(s.revokeReason)
+                    w.write(s.userAgent); w.write(s.ipAddress); w.write(s.revokedAt); w.write(s.revokeReason?.rawValue)
                     w.write(s.chain.current); w.write(s.chain.issuedAt); w.write(s.chain.generation)
                     w.write(s.chain.parent); w.write(s.chain.rotatedAt)
                 }
@@ -59,46 +61,57 @@ struct EngineSnapshot: Sendable {
     }
 
     init(decoding bytes: [UInt8]) throws(EngineDecodingError) {
-        var r = BinaryReader(bytes)
-        let version = try r.readUInt8()
-        guard version == Self.formatVersion else { throw .unsupportedVersion(version) }
-        let partCount = Int(try r.readUInt32())
-        var parts: [Part] = []
-        for _ in 0..<partCount {
-            let lsn = try r.readUInt64()
-            var state = ShardState()
-            let userCount = Int(try r.readUInt32())
-            for _ in 0..<userCount {
-                let at = r.offset
-                var user = UserState(id: try r.readUUID(), name: try r.readString(), email: try r.readString(),
-                                     passwordHash: try r.readString(), createdAt: try r.readTimestamp(), sessionIDs: [])
-                let sessionCount = Int(try r.readUInt32())
-                var sessions: [SessionState] = []
-                for _ in 0..<sessionCount {
-                    let id = try r.readUUID()
-                    let codeAt = r.offset
-                    guard let status = SessionStatus(code: try r.readUInt8()) else { throw .invalidTag(offset: codeAt) }
-                    let createdAt = try r.readTimestamp(), lastSeenAt = try r.readTimestamp()
-                    let userAgent = try r.readOptionalString(), ipAddress = try r.readOptionalString()
-                    let revokedAt = try r.readOptionalTimestamp(), revokeReason = try r.readOptionalString()
-                    let chain = RefreshChain(current: try r.readTokenID(), issuedAt: try r.readInt64(), generation: try r.readUInt32(),
-                                             parent: try r.readOptionalTokenID(), rotatedAt: try r.readOptionalTimestamp())
-                    sessions.append(SessionState(id: id, userID: user.id, status: status, createdAt: createdAt, lastSeenAt: lastSeenAt,
-                                                 userAgent: userAgent, ipAddress: ipAddress, revokedAt: revokedAt,
-                                                 revokeReason: revokeReason, chain: chain))
-                    user.sessionIDs.append(id)
+        parts = try BinaryReader.decode(bytes) { (r: inout BinaryReader) throws(EngineDecodingError) -> [Part] in
+            let version = try r.readUInt8()
+            guard version == Self.formatVersion else { throw .unsupportedVersion(version) }
+            let partCount = Int(try r.readUInt32())
+            var parts: [Part] = []
+            for _ in 0..<partCount {
+                let lsn = try r.readUInt64()
+                let userCount = Int(try r.readUInt32())
+                let sessionTotal = Int(try r.readUInt32())
+                var state = ShardState()
+                state.reserve(users: userCount, sessions: sessionTotal)
+                for _ in 0..<userCount {
+                    let at = r.offset
+                    var user = UserState(id: try r.readUUID(), name: try r.readString(), email: try r.readString(),
+                                         passwordHash: try r.readString(), createdAt: try r.readTimestamp(), sessionIDs: [])
+                    let sessionCount = Int(try r.readUInt32())
+                    user.sessionIDs.reserveCapacity(sessionCount)
+                    var sessions: [SessionState] = []
+                    sessions.reserveCapacity(sessionCount)
+                    for _ in 0..<sessionCount {
+                        let id = try r.readUUID()
+                        let codeAt = r.offset
+                        guard let status = SessionStatus(code: try r.readUInt8()) else { throw .invalidTag(offset: codeAt) }
+                        let createdAt = try r.readTimestamp(), lastSeenAt = try r.readTimestamp()
+                        let userAgent = try r.readOptionalString(), ipAddress = try r.readOptionalString()
+                        let revokedAt = try r.readOptionalTimestamp()
+                        let reasonAt = r.offset
+                        var reason: RevokeReason? = nil
+                        if let text = try r.readOptionalString() {
+                            guard let known = RevokeReason(rawValue: text) else { throw .invalidTag(offset: reasonAt) }
+                            reason = known
+                        }
+                        let chain = RefreshChain(current: try r.readTokenID(), issuedAt: try r.readInt64(), generation: try r.readUInt32(),
+                                                 parent: try r.readOptionalTokenID(), rotatedAt: try r.readOptionalTimestamp())
+                        sessions.append(SessionState(id: id, userID: user.id, status: status, createdAt: createdAt, lastSeenAt: lastSeenAt,
+                                                     userAgent: userAgent, ipAddress: ipAddress, revokedAt: revokedAt,
+                                                     revokeReason: reason, chain: chain))
+                        user.sessionIDs.append(id)
+                    }
+                    do {
+                        try state.insert(user)
+                        for session in sessions { try state.insert(session) }
+                    } catch {
+                        throw .invalidTag(offset: at)
+                    }
                 }
-                do {
-                    try state.insert(user)
-                    for session in sessions { try state.insert(session) }
-                } catch {
-                    throw .invalidTag(offset: at)
-                }
+                parts.append(Part(state: state, lsn: lsn))
             }
-            parts.append(Part(state: state, lsn: lsn))
+            guard r.isAtEnd else { throw .trailingBytes(offset: r.offset) }
+            return parts
         }
-        guard r.isAtEnd else { throw .trailingBytes(offset: r.offset) }
-        self.parts = parts
     }
 }
 
@@ -126,6 +139,9 @@ extension EngineSnapshot {
     func redistributed(into count: Int) throws(ShardState.ApplyError) -> [ShardState] {
         if parts.count == count { return parts.map(\.state) }
         var states = Array(repeating: ShardState(), count: count)
+        let users = parts.reduce(0) { $0 + $1.state.users.count }
+        let sessions = parts.reduce(0) { $0 + $1.state.sessions.count }
+        for index in states.indices { states[index].reserve(users: users / count + 1024, sessions: sessions / count + 1024) }
         for part in parts {
             for user in part.state.users.values {
                 let index = ShardRoute.shard(route: ShardRoute.route(userID: user.id), count: count)

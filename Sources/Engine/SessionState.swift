@@ -1,20 +1,40 @@
 import Foundation
 
-/// A session as the shard stores it.
+/// A session as the shard stores it (kept compact: a million of them are resident).
 struct SessionState: Sendable, Equatable {
     let id: UUID
     let userID: UUID
-    var status: SessionStatus
     let createdAt: Timestamp
     var lastSeenAt: Timestamp
     var userAgent: String?
     var ipAddress: String?
-    var revokedAt: Timestamp?
-    var revokeReason: String?
     var chain: RefreshChain
+    private var revokedAtMilliseconds: Int64 = .min
+    var status: SessionStatus
+    var revokeReason: RevokeReason?
+
+    init(id: UUID, userID: UUID, status: SessionStatus, createdAt: Timestamp, lastSeenAt: Timestamp, userAgent: String?,
+         ipAddress: String?, revokedAt: Timestamp?, revokeReason: RevokeReason?, chain: RefreshChain) {
+        self.id = id
+        self.userID = userID
+        self.status = status
+        self.createdAt = createdAt
+        self.lastSeenAt = lastSeenAt
+        self.userAgent = userAgent
+        self.ipAddress = ipAddress
+        self.revokeReason = revokeReason
+        self.chain = chain
+        self.revokedAt = revokedAt
+    }
+
+    /// When the session ended, if it did.
+    var revokedAt: Timestamp? {
+        get { revokedAtMilliseconds == .min ? nil : Timestamp(milliseconds: revokedAtMilliseconds) }
+        set { revokedAtMilliseconds = newValue?.milliseconds ?? .min }
+    }
 
     func view(current: UUID?) -> SessionView {
         SessionView(id: id, status: status, createdAt: createdAt, lastSeenAt: lastSeenAt, userAgent: userAgent,
-                    ipAddress: ipAddress, revokedAt: revokedAt, revokeReason: revokeReason, isCurrent: id == current)
+                    ipAddress: ipAddress, revokedAt: revokedAt, revokeReason: revokeReason?.rawValue, isCurrent: id == current)
     }
 }

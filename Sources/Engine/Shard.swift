@@ -81,7 +81,7 @@ actor Shard {
         let active = user.sessionIDs.filter { state.session($0)?.status == .active }
         if active.count >= settings.maxSessionsPerUser {
             for id in active.prefix(active.count - settings.maxSessionsPerUser + 1) {
-                records.append(.sessionRevoked(userID: userID, sessionID: id, at: now, reason: "session_limit"))
+                records.append(.sessionRevoked(userID: userID, sessionID: id, at: now, reason: .sessionLimit))
             }
         }
         let sessionID = UUID()
@@ -147,7 +147,7 @@ actor Shard {
         let current = try authenticate(parsed)
         guard let target = state.session(sessionID), target.userID == current.userID else { throw .sessionNotFound }
         guard target.status == .active else { return }
-        let lsn = commit([.sessionRevoked(userID: target.userID, sessionID: target.id, at: clock.now(), reason: "user_revoked")])
+        let lsn = commit([.sessionRevoked(userID: target.userID, sessionID: target.id, at: clock.now(), reason: .userRevoked)])
         try await journal.waitUntilDurable(lsn)
     }
 
@@ -158,7 +158,7 @@ actor Shard {
         let now = clock.now()
         let records: [EngineRecord] = user.sessionIDs.compactMap { id in
             guard state.session(id)?.status == .active else { return nil }
-            return .sessionRevoked(userID: user.id, sessionID: id, at: now, reason: "user_revoked_all")
+            return .sessionRevoked(userID: user.id, sessionID: id, at: now, reason: .userRevokedAll)
         }
         guard !records.isEmpty else { return 0 }
         let lsn = commit(records)
@@ -179,7 +179,7 @@ actor Shard {
         switch RefreshRotation.decide(chain: session.chain, status: session.status, presented: parsed.claims.tokenID, now: now,
                                       reuseIntervalMilliseconds: settings.reuseIntervalMilliseconds) {
         case .rotate, .reissueCurrent:
-            let lsn = commit([.sessionRevoked(userID: session.userID, sessionID: session.id, at: now, reason: "user_logout")])
+            let lsn = commit([.sessionRevoked(userID: session.userID, sessionID: session.id, at: now, reason: .userLogout)])
             try await journal.waitUntilDurable(lsn)
         case .compromise:
             let lsn = commit([.sessionCompromised(userID: session.userID, sessionID: session.id, at: now, replayed: parsed.claims.tokenID)])

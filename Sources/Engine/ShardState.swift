@@ -18,6 +18,13 @@ struct ShardState: Sendable, Equatable {
         case duplicateSession(UUID)
     }
 
+    /// Sizes the tables once before a bulk load (snapshot decode), instead of doubling.
+    mutating func reserve(users: Int, sessions: Int) {
+        self.users.reserveCapacity(users)
+        emailIndex.reserveCapacity(users)
+        self.sessions.reserveCapacity(sessions)
+    }
+
     /// Restores a user read from a snapshot (sessions are inserted separately).
     mutating func insert(_ user: UserState) throws(ApplyError) {
         guard users[user.id] == nil else { throw .duplicateUser(user.id) }
@@ -84,7 +91,7 @@ struct ShardState: Sendable, Equatable {
             if session.status != .compromised {
                 session.status = .compromised
                 session.revokedAt = session.revokedAt ?? at
-                session.revokeReason = "refresh_token_reuse"
+                session.revokeReason = .refreshTokenReuse
                 sessions[sessionID] = session
             }
         }

@@ -10,7 +10,7 @@ import Testing
         .passwordRehashed(userID: user, passwordHash: "$argon2id$new"),
         .sessionOpened(userID: user, sessionID: session, at: Timestamp(milliseconds: 43), userAgent: nil, ipAddress: "::1", tokenID: TokenID(high: 9, low: 10), issuedAt: 1),
         .sessionRotated(userID: user, sessionID: session, parent: TokenID(high: 9, low: 10), child: TokenID(high: 11, low: 12), issuedAt: 2, at: Timestamp(milliseconds: -5), ipAddress: nil),
-        .sessionRevoked(userID: user, sessionID: session, at: Timestamp(milliseconds: 44), reason: "user_logout"),
+        .sessionRevoked(userID: user, sessionID: session, at: Timestamp(milliseconds: 44), reason: .userLogout),
         .sessionCompromised(userID: user, sessionID: session, at: Timestamp(milliseconds: 45), replayed: TokenID(high: 9, low: 10)),
     ]
 

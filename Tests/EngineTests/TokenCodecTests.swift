@@ -64,6 +64,37 @@ import Testing
         #expect(codec.verify(other, expecting: .access, signer: signer, now: 1_500, leeway: 0) == .wrongIssuerOrAudience)
     }
 
+    private func token(payload: String) -> String {
+        let input = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9." + b64(payload)
+        return input + "." + String(decoding: Base64URL.encode(signer.authenticate(Array(input.utf8))), as: UTF8.self)
+    }
+
+    private var claimsJSON: String {
+        #""sub":"\#(claims.subject.lowercased)","sid":"\#(claims.session.lowercased)","jti":"\#(String(decoding: claims.tokenID.encoded, as: UTF8.self))","typ":"access","iat":1000,"exp":1900"#
+    }
+
+    @Test func claimsScannerReadsForeignButValidPayloads() throws {
+        // Other member order, whitespace, unknown members of every JSON type, escaped issuer text.
+        let payload = #"{ "extra" : [1, {"a": null}, true, -2.5e3, "x\u00e9"], "iss" : "auth\u002dapi", "aud":"auth-api-clients", "# + claimsJSON + "}"
+        let parsed = try codec.parse(token(payload: payload)).get()
+        #expect(parsed.claims == claims)
+        #expect(codec.verify(parsed, expecting: .access, signer: signer, now: 1_500, leeway: 0) == nil)
+    }
+
+    @Test func claimsScannerRefusesAmbiguousOrMistypedClaims() {
+        let base = claimsJSON
+        for payload in [
+            "{" + base + #","sub":"\#(UUID().lowercased)","iss":"auth-api","aud":"auth-api-clients"}"#,   // duplicate sub
+            "{" + base.replacingOccurrences(of: #""iat":1000"#, with: #""iat":1000.5"#) + #","iss":"auth-api","aud":"auth-api-clients"}"#,
+            "{" + base.replacingOccurrences(of: #""typ":"access""#, with: #""typ":"id""#) + "}",
+            "{" + base + #","iss":"auth-api""#,                                                             // unterminated
+            "{" + base + #","x":"\q"}"#,                                                                      // bad escape
+            "{}",
+        ] {
+            #expect(throws: TokenCodec.ParseError.malformed) { try codec.parse(token(payload: payload)).get() }
+        }
+    }
+
     @Test func malformedTokens() {
         for token in ["", "a", "a.b", "a.b.c.d", "..", "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.e30.", String(repeating: "a", count: 5000)] {
             #expect(throws: TokenCodec.ParseError.malformed) { try codec.parse(token).get() }

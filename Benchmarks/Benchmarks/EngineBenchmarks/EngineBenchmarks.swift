@@ -6,31 +6,10 @@
 // `swift run -c release engine-report`, which measures the same workloads in one process.
 
 import AuthdBenchSupport
-import Benchmark
+@preconcurrency import Benchmark
 import Engine
 import Foundation
 import WAL
-
-private let perOperation = Benchmark.Configuration(
-    metrics: [.wallClock, .cpuTotal, .throughput, .mallocCountTotal],
-    timeUnits: .nanoseconds,
-    warmupIterations: 3,
-    scalingFactor: .kilo,
-    maxDuration: .seconds(3),
-    maxIterations: 1_000
-)
-
-private let oneShot = { (metrics: [BenchmarkMetric]) in
-    Benchmark.Configuration(metrics: [.wallClock, .peakMemoryResident] + metrics, timeUnits: .milliseconds,
-                            warmupIterations: 0, scalingFactor: .one, maxDuration: .seconds(600), maxIterations: 1)
-}
-
-private let residentMiB = BenchmarkMetric.custom("resident after (MiB)", polarity: .prefersSmaller, useScalingFactor: false)
-private let residentDeltaMiB = BenchmarkMetric.custom("resident added (MiB)", polarity: .prefersSmaller, useScalingFactor: false)
-private let bytesPerUser = BenchmarkMetric.custom("bytes per user+session", polarity: .prefersSmaller, useScalingFactor: false)
-private let openMillis = BenchmarkMetric.custom("open to ready (ms)", polarity: .prefersSmaller, useScalingFactor: false)
-private let snapshotMillis = BenchmarkMetric.custom("snapshot (ms)", polarity: .prefersSmaller, useScalingFactor: false)
-private let snapshotKiB = BenchmarkMetric.custom("snapshot size (KiB)", polarity: .prefersSmaller, useScalingFactor: false)
 
 /// State that lives across the iterations of one benchmark.
 private final class Box<Value>: @unchecked Sendable {
@@ -39,6 +18,27 @@ private final class Box<Value>: @unchecked Sendable {
 }
 
 let benchmarks: @Sendable () -> Void = {
+    let perOperation = Benchmark.Configuration(
+        metrics: [.wallClock, .cpuTotal, .throughput, .mallocCountTotal],
+        timeUnits: .nanoseconds,
+        warmupIterations: 3,
+        scalingFactor: .kilo,
+        maxDuration: .seconds(3),
+        maxIterations: 1_000
+    )
+
+    let oneShot = { (metrics: [BenchmarkMetric]) in
+        Benchmark.Configuration(metrics: [.wallClock, .peakMemoryResident] + metrics, timeUnits: .milliseconds,
+                                warmupIterations: 0, scalingFactor: .one, maxDuration: .seconds(600), maxIterations: 1)
+    }
+
+    let residentMiB = BenchmarkMetric.custom("resident after (MiB)", polarity: .prefersSmaller, useScalingFactor: false)
+    let residentDeltaMiB = BenchmarkMetric.custom("resident added (MiB)", polarity: .prefersSmaller, useScalingFactor: false)
+    let bytesPerUser = BenchmarkMetric.custom("bytes per user+session", polarity: .prefersSmaller, useScalingFactor: false)
+    let openMillis = BenchmarkMetric.custom("open to ready (ms)", polarity: .prefersSmaller, useScalingFactor: false)
+    let snapshotMillis = BenchmarkMetric.custom("snapshot (ms)", polarity: .prefersSmaller, useScalingFactor: false)
+    let snapshotKiB = BenchmarkMetric.custom("snapshot size (KiB)", polarity: .prefersSmaller, useScalingFactor: false)
+
     // MARK: Crypto floor
 
     Benchmark("crypto floor (1 HMAC verify + 2 HMAC signs + 32 random bytes)", configuration: perOperation) { benchmark, floor in

@@ -180,18 +180,48 @@ func runRestart() async throws {
           + "; recovered \(r.usersAfterOpen) users, \(r.sessionsAfterOpen) active sessions")
 }
 
+/// Set-up, then `count` operations of one workload and nothing else (profilers).
+func runProfile(_ what: String, count: Int) async throws {
+    let engine = Fixtures.inMemoryEngine()
+    let grant = try await Fixtures.registerAndLogin(engine, 0)
+    let floor = CryptoFloor()
+    var sink: UInt8 = 0
+    switch what {
+    case "refresh":
+        var token = grant.refreshToken
+        for _ in 0..<count { token = try await engine.refresh(refreshToken: .value(token), client: Fixtures.client).refreshToken }
+    case "me":
+        for _ in 0..<count { _ = try await engine.me(accessToken: grant.accessToken) }
+    case "login":
+        for _ in 0..<count { _ = try await Fixtures.login(engine, 0) }
+    case "floor":
+        for _ in 0..<count { sink ^= floor.refreshFloor() }
+    case "verify":
+        for _ in 0..<count { sink ^= floor.verify() ? 1 : 0 }
+    default:
+        print("profile what: refresh | me | login | floor | verify")
+    }
+    print("profiled \(count) x \(what) \(sink == 0xFF ? "" : "")")
+    await engine.shutdown()
+}
+
 print("authd engine-report  cores=\(System.coreCount)  rounds=\(rounds)  users=\(users)")
 switch mode {
 case "micro": try await runMicro()
 case "durable": try await runDurable()
 case "memory": try await runMemory()
 case "restart": try await runRestart()
+case "profile":
+    // For perf / valgrind --tool=callgrind: set-up, then `count` operations of one workload.
+    let what = arguments.dropFirst().first ?? "refresh"
+    let count = arguments.dropFirst(2).first.flatMap { Int($0) } ?? 20_000
+    try await runProfile(what, count: count)
 case "all":
     try await runMemory()
     try await runRestart()
     try await runMicro()
     try await runDurable()
 default:
-    print("usage: engine-report [all|micro|durable|memory|restart] [users]")
+    print("usage: engine-report [all|micro|durable|memory|restart] [users] | profile refresh|me|login|floor|verify [count]")
     exit(2)
 }
