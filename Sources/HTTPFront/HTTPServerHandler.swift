@@ -6,7 +6,10 @@ import NIOHTTP1
 ///
 /// Sits behind NIO's HTTP/1.1 codec and pipelining handler, so it sees one
 /// request at a time. It enforces the body limit as bytes arrive (413 from
-/// `Content-Length` alone, before reading the body, then closes), asks the
+/// `Content-Length` alone, before reading the body, then closes: it shuts
+/// its sending side and drains, unread, what the client still sends (at most
+/// `lingerBytes` or `lingerSeconds`), so the client can finish its upload and
+/// read the answer instead of meeting a reset), asks the
 /// `RequestProcessor` for a decision on the event loop, hops to a task only
 /// for engine calls, and writes the answer back on the event loop with
 /// `Content-Length`, `X-Correlation-Id` and the keep-alive decision. It
@@ -25,11 +28,18 @@ final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         case discarding(HTTPRequest)
         /// The request is complete; its answer is being made.
         case responding
-        /// An early answer was sent; the connection closes, input is ignored.
+        /// An early answer (413) was sent; input is drained unread until the
+        /// connection closes.
         case closing
     }
 
+    /// How much of a refused body is drained before the connection is cut.
+    static let lingerBytes = 16 << 20
+    /// How long a refused client gets to finish sending and read the answer.
+    static let lingerSeconds: Int64 = 5
+
     private let processor: RequestProcessor
+    private var drained = 0
     private let router = Router()
     private let maximumBodyBytes: Int
     private var correlationIDs = CorrelationIDGenerator()
@@ -67,7 +77,10 @@ final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
                     request.body!.writeBuffer(&incoming)
                 }
                 state = .collecting(request)
-            case .idle, .discarding, .responding, .closing:
+            case .closing:
+                drained += chunk.readableBytes
+                if drained > Self.lingerBytes { context.close(promise: nil) }
+            case .idle, .discarding, .responding:
                 break
             }
         case .end:
@@ -145,7 +158,19 @@ final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
             context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         }
         if case .closing = state {} else { state = .idle }
-        if close {
+        if case .closing = state {
+            // Refused upload: stop sending, keep draining for a while, then cut.
+            let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+                let context = loopBound.value
+                let halfClosed = context.eventLoop.makePromise(of: Void.self)
+                context.close(mode: .output, promise: halfClosed)
+                halfClosed.futureResult.assumeIsolated().whenFailure { _ in loopBound.value.close(promise: nil) }
+                context.eventLoop.assumeIsolated().scheduleTask(in: .seconds(Self.lingerSeconds)) {
+                    loopBound.value.close(promise: nil)
+                }
+            }
+        } else if close {
             let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
             context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
                 loopBound.value.close(promise: nil)

@@ -411,4 +411,20 @@ import Testing
             #expect(await connection.waitForClose())
         }
     }
+
+    @Test func clientThatSendsTheWholeOversizedBodyStillReadsThe413() async throws {
+        try await withServer { server, service in
+            for _ in 0..<3 {
+                let connection = try await RawConnection.connect(port: server.port)
+                let size = 3 << 20
+                var bytes = Array("POST /v1/auth/register HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(size)\r\n\r\n".utf8)
+                bytes += [UInt8](repeating: UInt8(ascii: " "), count: size)
+                try? await connection.send(bytes)
+                let response = try await connection.readResponse()
+                #expect(response.status == 413)
+                #expect(await connection.waitForClose())
+            }
+            #expect(service.calls.isEmpty)
+        }
+    }
 }
