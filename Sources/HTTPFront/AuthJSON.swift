@@ -93,7 +93,7 @@ public enum AuthJSON {
     public static func write(_ user: UserView, into writer: inout JSONWriter) {
         writer.beginObject()
         writer.key("id")
-        writer.string(user.id.uuidString.lowercased())
+        writer.uuid(user.id)
         writer.key("name")
         writer.string(user.name)
         writer.key("email")
@@ -105,12 +105,11 @@ public enum AuthJSON {
 
     /// A session object.
     public static func write(_ session: SessionView, into writer: inout JSONWriter) {
-        let id = session.id.uuidString.lowercased()
         writer.beginObject()
         writer.key("id")
-        writer.string(id)
+        writer.uuid(session.id)
         writer.key("sessionId")
-        writer.string(id)
+        writer.uuid(session.id)
         writer.key("status")
         writer.string(session.status.rawValue)
         writer.key("createdAt")

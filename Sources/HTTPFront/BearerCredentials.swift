@@ -14,25 +14,18 @@ public enum BearerCredentials {
 
     /// The token of one `Authorization` header value.
     public static func token(fromHeaderValue value: String) throws(APIError) -> String {
-        let utf8 = value.utf8
-        guard utf8.count > 7 else { throw .invalidAuthorizationHeader }
-        var index = utf8.startIndex
-        for expected in "bearer".utf8 {
-            let byte = utf8[index]
-            let lower = (byte >= 0x41 && byte <= 0x5A) ? byte | 0x20 : byte
-            guard lower == expected else { throw .invalidAuthorizationHeader }
-            index = utf8.index(after: index)
-        }
-        guard utf8[index] == UInt8(ascii: " ") else { throw .invalidAuthorizationHeader }
-        index = utf8.index(after: index)
-        let tokenStart = index
-        while index < utf8.endIndex {
-            let byte = utf8[index]
-            guard byte > 0x20, byte != 0x7F else { throw .invalidAuthorizationHeader }
-            index = utf8.index(after: index)
-        }
-        let token = Substring(value.utf8[tokenStart...])
-        guard !token.isEmpty else { throw .invalidAuthorizationHeader }
-        return String(token)
+        var value = value
+        value.makeContiguousUTF8()
+        let valid: Bool = value.utf8.withContiguousStorageIfAvailable { bytes in
+            // "bearer" (any case), one space, then at least one visible character and nothing else.
+            guard bytes.count > 7 else { return false }
+            let scheme: StaticString = "bearer"
+            for index in 0..<6 where bytes[index] | 0x20 != scheme.utf8Start[index] { return false }
+            guard bytes[6] == UInt8(ascii: " ") else { return false }
+            for index in 7..<bytes.count where bytes[index] <= 0x20 || bytes[index] == 0x7F { return false }
+            return true
+        } ?? false
+        guard valid else { throw .invalidAuthorizationHeader }
+        return String(value.utf8.dropFirst(7))!
     }
 }

@@ -34,6 +34,7 @@ public final class HTTPServer: Sendable {
     public func start() async throws -> SocketAddress {
         let processor = self.processor
         let connections = self.connections
+        let idleTimeout = configuration.idleTimeoutSeconds
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -42,6 +43,9 @@ public final class HTTPServer: Sendable {
             .childChannelInitializer { channel in
                 connections.add(channel)
                 return channel.eventLoop.makeCompletedFuture {
+                    if idleTimeout > 0 {
+                        try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: .seconds(Int64(idleTimeout))))
+                    }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(HTTPServerHandler(processor: processor))
                 }

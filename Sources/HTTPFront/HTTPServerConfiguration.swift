@@ -25,6 +25,9 @@ public struct HTTPServerConfiguration: Sendable {
     public var metricsAuthToken: String?
     /// Event-loop threads; nil means one per core.
     public var eventLoopThreads: Int?
+    /// Seconds without a byte from the client after which an idle
+    /// keep-alive connection is closed (0 keeps it open forever).
+    public var idleTimeoutSeconds: Int = 60
     /// How long graceful shutdown waits for in-flight requests.
     public var shutdownGracePeriodSeconds: Int = 10
     /// The `service` field of `/health` and `/ready`.

@@ -6,10 +6,15 @@ import NIOHTTP1
 ///
 /// Sits behind NIO's HTTP/1.1 codec and pipelining handler, so it sees one
 /// request at a time. It enforces the body limit as bytes arrive (413 from
-/// `Content-Length` alone, before reading the body, then closes), asks the
+/// `Content-Length` alone, before reading the body, then closes: it shuts
+/// its sending side and drains, unread, what the client still sends (at most
+/// `lingerBytes` or `lingerSeconds`), so the client can finish its upload and
+/// read the answer instead of meeting a reset), asks the
 /// `RequestProcessor` for a decision on the event loop, hops to a task only
 /// for engine calls, and writes the answer back on the event loop with
-/// `Content-Length`, `X-Correlation-Id` and the keep-alive decision.
+/// `Content-Length`, `X-Correlation-Id` and the keep-alive decision. It
+/// answers `Expect: 100-continue` for bodies it will read, and closes
+/// connections that stay silent between requests past the idle timeout.
 final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -23,11 +28,18 @@ final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         case discarding(HTTPRequest)
         /// The request is complete; its answer is being made.
         case responding
-        /// An early answer was sent; the connection closes, input is ignored.
+        /// An early answer (413) was sent; input is drained unread until the
+        /// connection closes.
         case closing
     }
 
+    /// How much of a refused body is drained before the connection is cut.
+    static let lingerBytes = 16 << 20
+    /// How long a refused client gets to finish sending and read the answer.
+    static let lingerSeconds: Int64 = 5
+
     private let processor: RequestProcessor
+    private var drained = 0
     private let router = Router()
     private let maximumBodyBytes: Int
     private var correlationIDs = CorrelationIDGenerator()
@@ -65,7 +77,10 @@ final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
                     request.body!.writeBuffer(&incoming)
                 }
                 state = .collecting(request)
-            case .idle, .discarding, .responding, .closing:
+            case .closing:
+                drained += chunk.readableBytes
+                if drained > Self.lingerBytes { context.close(promise: nil) }
+            case .idle, .discarding, .responding:
                 break
             }
         case .end:
@@ -93,6 +108,10 @@ final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         if case .route(let route, _) = match, route.takesJSONBody {
             state = .collecting(request)
+            if head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+                // The body is wanted and fits: tell the client to send it now rather than after its own timeout.
+                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+            }
         } else {
             state = .discarding(request)
         }
@@ -139,14 +158,35 @@ final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
             context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         }
         if case .closing = state {} else { state = .idle }
-        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
-            if close { loopBound.value.close(promise: nil) }
+        if case .closing = state {
+            // Refused upload: stop sending, keep draining for a while, then cut.
+            let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+                let context = loopBound.value
+                let halfClosed = context.eventLoop.makePromise(of: Void.self)
+                context.close(mode: .output, promise: halfClosed)
+                halfClosed.futureResult.assumeIsolated().whenFailure { _ in loopBound.value.close(promise: nil) }
+                context.eventLoop.assumeIsolated().scheduleTask(in: .seconds(Self.lingerSeconds)) {
+                    loopBound.value.close(promise: nil)
+                }
+            }
+        } else if close {
+            let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+                loopBound.value.close(promise: nil)
+            }
+        } else {
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         }
         processor.finish(request, outcome: outcome)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
+            // A silent client: close it between requests; a request being answered is left alone.
+            if case .idle = state { context.close(promise: nil) }
+            return
+        }
         if event is ChannelShouldQuiesceEvent {
             quiescing = true
             if case .idle = state { context.close(promise: nil) }

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 
 /// Writes JSON straight into a `ByteBuffer`, with commas placed for you.
@@ -64,6 +65,22 @@ public struct JSONWriter {
     /// A string value, or `null`.
     public mutating func string(orNull value: String?) {
         if let value { string(value) } else { null() }
+    }
+
+    /// A UUID as a lower-case string, written byte by byte (no Foundation formatting).
+    public mutating func uuid(_ value: UUID) {
+        separate()
+        let hex: StaticString = "0123456789abcdef"
+        buffer.writeInteger(UInt8(ascii: "\""))
+        withUnsafeBytes(of: value.uuid) { bytes in
+            for index in 0..<16 {
+                if index == 4 || index == 6 || index == 8 || index == 10 { buffer.writeInteger(UInt8(ascii: "-")) }
+                buffer.writeInteger(hex.utf8Start[Int(bytes[index] >> 4)])
+                buffer.writeInteger(hex.utf8Start[Int(bytes[index] & 0x0F)])
+            }
+        }
+        buffer.writeInteger(UInt8(ascii: "\""))
+        needsComma = true
     }
 
     /// `true` or `false`.

@@ -26,7 +26,7 @@ public final class LogOutput: Sendable {
                 bytes.withUnsafeBytes { raw in
                     var offset = 0
                     while offset < raw.count {
-                        let written = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                        let written = systemWrite(fd, raw.baseAddress! + offset, raw.count - offset)
                         if written > 0 {
                             offset += written
                         } else if written < 0, errno == EINTR {
@@ -50,3 +50,11 @@ public final class LogOutput: Sendable {
         sink(line)
     }
 }
+
+#if canImport(Glibc)
+private let systemWrite = Glibc.write
+#elseif canImport(Musl)
+private let systemWrite = Musl.write
+#elseif canImport(Darwin)
+private let systemWrite = Darwin.write
+#endif

@@ -201,13 +201,13 @@ public final class RequestProcessor: Sendable {
         let decision = await service.consume(key, capacity: capacity, windowMilliseconds: configuration.rateLimitWindowMilliseconds)
         guard !decision.allowed else { return }
         metrics?.recordRateLimitHit(bucket: bucket)
-        requestLogger(request).warning(
+        AuditLog(processor: self, request: request).warning(
             "rate limited", metadata: ["event": "rate_limited", "bucket": .string(bucket), "retryAfterSeconds": "\(decision.retryAfterSeconds)"])
         throw .tooManyRequests(retryAfterSeconds: decision.retryAfterSeconds)
     }
 
     private func invoke(_ call: EngineCall, request: HTTPRequest) async throws(APIError) -> RequestOutcome {
-        let log = requestLogger(request)
+        let log = AuditLog(processor: self, request: request)
         do throws(AuthError) {
             switch call.operation {
             case .register(let name, let email, let password):
@@ -283,6 +283,25 @@ public final class RequestProcessor: Sendable {
     }
 
     // MARK: Logging
+
+    /// Audit lines of one request; the request's logger is only built when a line is written.
+    struct AuditLog {
+        let processor: RequestProcessor
+        let request: HTTPRequest
+
+        func info(_ message: @autoclosure () -> Logger.Message, metadata: @autoclosure () -> Logger.Metadata) {
+            write(.info, message(), metadata())
+        }
+
+        func warning(_ message: @autoclosure () -> Logger.Message, metadata: @autoclosure () -> Logger.Metadata) {
+            write(.warning, message(), metadata())
+        }
+
+        private func write(_ level: Logger.Level, _ message: @autoclosure () -> Logger.Message, _ metadata: @autoclosure () -> Logger.Metadata) {
+            guard processor.logger.logLevel <= level else { return }
+            processor.requestLogger(request).log(level: level, message(), metadata: metadata())
+        }
+    }
 
     func requestLogger(_ request: HTTPRequest) -> Logger {
         var log = logger

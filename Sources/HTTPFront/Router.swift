@@ -21,22 +21,22 @@ public struct Router: Sendable {
         let candidates: [Route]
         var parameter: Substring?
         switch path {
-        case "/v1/auth/register": candidates = [.register]
-        case "/v1/auth/sessions": candidates = [.login, .listSessions, .revokeAllSessions]
-        case "/v1/auth/sessions/current/revoke": candidates = [.revokeCurrentSession]
-        case "/v1/auth/tokens/refresh": candidates = [.refresh]
-        case "/v1/auth/me": candidates = [.me]
-        case "/health": candidates = [.health]
-        case "/ready": candidates = [.ready]
-        case "/metrics": candidates = [.metrics]
-        case "/docs": candidates = [.docs]
-        case "/docs.json": candidates = [.docsJSON]
+        case "/v1/auth/register": candidates = Self.register
+        case "/v1/auth/sessions": candidates = Self.sessions
+        case "/v1/auth/sessions/current/revoke": candidates = Self.revokeCurrent
+        case "/v1/auth/tokens/refresh": candidates = Self.refresh
+        case "/v1/auth/me": candidates = Self.me
+        case "/health": candidates = Self.health
+        case "/ready": candidates = Self.ready
+        case "/metrics": candidates = Self.metrics
+        case "/docs": candidates = Self.docs
+        case "/docs.json": candidates = Self.docsJSON
         default:
             let prefix = "/v1/auth/sessions/"
             guard path.hasPrefix(prefix) else { return .notFound }
             let rest = path.dropFirst(prefix.count)
             guard !rest.isEmpty, !rest.contains("/") else { return .notFound }
-            candidates = [.revokeSession]
+            candidates = Self.revokeOne
             parameter = rest
         }
         let effective: HTTPMethod = method == .HEAD ? .GET : method
@@ -45,6 +45,19 @@ public struct Router: Sendable {
         }
         return .methodNotAllowed(allow: Self.allowHeader(for: candidates))
     }
+
+    // The candidates of each path, allocated once.
+    private static let register: [Route] = [.register]
+    private static let sessions: [Route] = [.login, .listSessions, .revokeAllSessions]
+    private static let revokeCurrent: [Route] = [.revokeCurrentSession]
+    private static let revokeOne: [Route] = [.revokeSession]
+    private static let refresh: [Route] = [.refresh]
+    private static let me: [Route] = [.me]
+    private static let health: [Route] = [.health]
+    private static let ready: [Route] = [.ready]
+    private static let metrics: [Route] = [.metrics]
+    private static let docs: [Route] = [.docs]
+    private static let docsJSON: [Route] = [.docsJSON]
 
     static func allowHeader(for routes: [Route]) -> String {
         var methods: [String] = []

@@ -46,6 +46,12 @@ public final class ServerMetrics: Sendable {
         self.gauges = EngineGauges(factory: factory)
     }
 
+    /// Makes this registry the process-wide swift-metrics backend, so metrics
+    /// recorded by other libraries land in `/metrics` too. Call once per process.
+    public func bootstrapMetricsSystem() {
+        MetricsSystem.bootstrap(factory)
+    }
+
     /// One finished request.
     public func recordRequest(route: Route?, status: Int, durationNanoseconds: Int64) {
         let routeIndex = route.map { Route.allCases.firstIndex(of: $0)! } ?? -1

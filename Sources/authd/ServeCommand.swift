@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import HTTPFront
 import Logging
-import Metrics
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
@@ -113,7 +112,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
 
         let metrics = settings.metricsEnabled ? ServerMetrics() : nil
-        if let metrics { MetricsSystem.bootstrap(metrics.factory) }
+        metrics?.bootstrapMetricsSystem()
 
         let engineConfiguration = ServeEngine.engineConfiguration(settings, secrets: secrets)
         let engineProblems = engineConfiguration.problems()

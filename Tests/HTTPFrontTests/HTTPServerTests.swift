@@ -388,4 +388,43 @@ import Testing
         #expect(await connection.waitForClose())
         await #expect(throws: (any Error).self) { try await RawConnection.connect(port: server.port) }
     }
+
+    @Test func expectContinueIsAnswered() async throws {
+        try await withServer { server, _ in
+            let connection = try await RawConnection.connect(port: server.port)
+            let body = #"{"refreshToken":"r"}"#
+            try await connection.send(
+                "POST /v1/auth/tokens/refresh HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: \(body.utf8.count)\r\n\r\n")
+            let interim = try await connection.readResponse()
+            #expect(interim.status == 100)
+            try await connection.send(body)
+            #expect(try await connection.readResponse().status == 200)
+            await connection.close()
+        }
+    }
+
+    @Test func silentConnectionsAreClosedAfterTheIdleTimeout() async throws {
+        try await withServer(configure: { $0.idleTimeoutSeconds = 1 }) { server, _ in
+            let connection = try await RawConnection.connect(port: server.port)
+            try await connection.send(rawRequest("GET", "/health"))
+            #expect(try await connection.readResponse().status == 200)
+            #expect(await connection.waitForClose())
+        }
+    }
+
+    @Test func clientThatSendsTheWholeOversizedBodyStillReadsThe413() async throws {
+        try await withServer { server, service in
+            for _ in 0..<3 {
+                let connection = try await RawConnection.connect(port: server.port)
+                let size = 3 << 20
+                var bytes = Array("POST /v1/auth/register HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(size)\r\n\r\n".utf8)
+                bytes += [UInt8](repeating: UInt8(ascii: " "), count: size)
+                try? await connection.send(bytes)
+                let response = try await connection.readResponse()
+                #expect(response.status == 413)
+                #expect(await connection.waitForClose())
+            }
+            #expect(service.calls.isEmpty)
+        }
+    }
 }

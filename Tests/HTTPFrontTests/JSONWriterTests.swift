@@ -45,6 +45,14 @@ import Testing
         }
     }
 
+    @Test func uuidsAreWrittenLowerCase() {
+        for _ in 0..<200 {
+            let id = UUID()
+            #expect(render { $0.uuid(id) } == "\"" + id.uuidString.lowercased() + "\"")
+        }
+        #expect(render { w in w.beginArray(); w.uuid(UUID()); w.uuid(UUID()); w.endArray() }.count == 2 + 38 * 2 + 1)
+    }
+
     @Test func userAndSessionShapes() throws {
         let grant = TokenGrant(
             accessToken: "a", refreshToken: "r", user: FakeAuthService.user, session: FakeAuthService.session)
