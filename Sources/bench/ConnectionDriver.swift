@@ -1,4 +1,5 @@
 import NIOCore
+import NIOHTTP1
 
 /// Drives one keep-alive connection and its virtual user through setup, warmup,
 /// the measured window and the drain, and accounts for every answer.
@@ -23,6 +24,10 @@ final class ConnectionDriver {
     private(set) var phase = Phase.idle
     private var window: RunWindow?
     private var channel: (any Channel)?
+    /// The context requests are written through (the front handler of `channel`).
+    private var writeContext: ChannelHandlerContext?
+    /// `--client nio`: the context behind NIOHTTP1's decoder, to announce each request.
+    private var decoderObserver: ChannelHandlerContext?
     private var readBuffer = ByteBuffer()
 
     private(set) var waiting = false
@@ -102,6 +107,8 @@ final class ConnectionDriver {
         timer = nil
         pendingSend = nil
         waiting = false
+        writeContext = nil
+        decoderObserver = nil
         if let channel {
             self.channel = nil
             channel.close(promise: nil)
@@ -181,8 +188,29 @@ final class ConnectionDriver {
         inFlightExpected = request.expectedStatus
         dueAt = due
         sentAt = now
-        channel.writeAndFlush(request.bytes, promise: nil)
+        if let decoderObserver {
+            decoderObserver.write(NIOAny(HTTPClientRequestPart.head(Self.placeholderHead)), promise: nil)
+        }
+        if let writeContext {
+            writeContext.writeAndFlush(NIOAny(request.bytes), promise: nil)
+        } else {
+            channel.writeAndFlush(request.bytes, promise: nil)
+        }
     }
+
+    /// The front handler of a new channel tells where to write.
+    func attach(writeContext: ChannelHandlerContext, channel: any Channel) {
+        self.writeContext = writeContext
+    }
+
+    /// `--client nio`: the handler behind the decoder tells where to announce requests.
+    func attach(decoderObserver: ChannelHandlerContext) {
+        self.decoderObserver = decoderObserver
+    }
+
+    /// What the NIOHTTP1 decoder is told about each request (only HEAD and CONNECT
+    /// would change how it reads the answer, and bench never sends those).
+    private static let placeholderHead = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/")
 
     // MARK: - Receiving
 
@@ -214,10 +242,19 @@ final class ConnectionDriver {
         }
     }
 
+    /// A whole answer decoded by NIOHTTP1 (`--client nio`) arrived on `channel`.
+    func receivedResponse(_ response: HTTPResponse, from channel: any Channel) {
+        guard channel === self.channel else { return }
+        guard waiting else { return failInFlight(.protocolError) }
+        complete(response)
+    }
+
     /// `channel` was closed (by the peer or by us).
     func closed(_ channel: any Channel) {
         guard channel === self.channel else { return }
         self.channel = nil
+        writeContext = nil
+        decoderObserver = nil
         if waiting, readBuffer.readableBytes > 0,
            let response = try? HTTPResponseParser.parse(&readBuffer, atEOF: true) {
             complete(response)
@@ -276,6 +313,8 @@ final class ConnectionDriver {
 
     private func reconnect() {
         readBuffer.clear()
+        writeContext = nil
+        decoderObserver = nil
         if let channel {
             self.channel = nil
             channel.close(promise: nil)
@@ -288,7 +327,7 @@ final class ConnectionDriver {
         connector.connect(on: loop, driver: NIOLoopBound(self, eventLoop: loop)).assumeIsolated().whenComplete { [self] result in
             switch result {
             case .success(let channel):
-                guard phase != .stopped else { return channel.close(promise: nil) }
+                guard phase != .stopped else { writeContext = nil; decoderObserver = nil; return channel.close(promise: nil) }
                 self.channel = channel
                 resume()
             case .failure:

@@ -35,7 +35,7 @@ struct ScenarioExecution {
     }
 
     private func runAgainst(_ where_: Target, plan: LoadPlan) async throws(BenchError) {
-        let connector = try where_.connector()
+        let connector = try where_.connector(codec: plan.codec)
         func targetRun() async throws(BenchError) -> RunResult {
             let scenario = try makeScenario(Identity.randomTag(), plan)
             return try await LoadRunner(scenario: scenario, connector: connector, encoder: where_.encoder,
