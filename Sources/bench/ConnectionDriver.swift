@@ -91,8 +91,10 @@ final class ConnectionDriver {
         timer?.cancel()
         timer = nil
         if let schedule = window.schedule {
+            // Slots due inside [measureStart, stop) that were never sent.
             var unsent = schedule.dueCount(connection: id, from: openIndex, before: window.stop)
-            if let p = pendingSend, p.due < window.stop { unsent += 1 }
+                - schedule.dueCount(connection: id, from: openIndex, before: window.measureStart)
+            if let p = pendingSend, p.due >= window.measureStart, p.due < window.stop { unsent += 1 }
             state.stats.unsent += unsent
         }
         pendingSend = nil

@@ -39,6 +39,7 @@ import Testing
         #expect(result.latency.count <= 50 + 4)
         #expect(result.latency.count > 0)
         #expect(result.totalErrors == 0)
+        #expect(result.unsent == 0, "a fast server never falls behind 100/s")
     }
 
     @Test(arguments: ClientCodec.allCases)
