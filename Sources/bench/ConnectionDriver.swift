@@ -28,7 +28,11 @@ final class ConnectionDriver {
     private var writeContext: ChannelHandlerContext?
     /// `--client nio`: the context behind NIOHTTP1's decoder, to announce each request.
     private var decoderObserver: ChannelHandlerContext?
-    private var readBuffer = ByteBuffer()
+    /// Bytes received and not yet parsed. Reset to ``emptyBuffer`` once everything
+    /// is parsed, so it does not keep NIO's receive buffer alive (NIO reuses that
+    /// buffer for the next read when nobody else holds it).
+    private var readBuffer = ConnectionDriver.emptyBuffer
+    private static let emptyBuffer = ByteBuffer()
 
     private(set) var waiting = false
     private var inFlightEndpoint = 0
@@ -242,6 +246,7 @@ final class ConnectionDriver {
             complete(response)
             guard channel === self.channel else { return }
         }
+        readBuffer = Self.emptyBuffer
     }
 
     /// A whole answer decoded by NIOHTTP1 (`--client nio`) arrived on `channel`.
@@ -314,7 +319,7 @@ final class ConnectionDriver {
     }
 
     private func reconnect() {
-        readBuffer.clear()
+        readBuffer = Self.emptyBuffer
         writeContext = nil
         decoderObserver = nil
         if let channel {
