@@ -110,6 +110,10 @@ import Testing
         #expect(result.checksPassRate == 1)
         #expect(result.totalErrors == 0, "replay 401 is expected, not an error")
         #expect(result.measuredSeconds < 3)
+        let printed = ReportPrinter.seed(result)
+        #expect(printed.contains("25.01") && printed.contains("684.36") && printed.contains("900.44"))
+        #expect(printed.contains("checks passed") && printed.contains("100.00%"))
+        #expect(printed.contains("ok   replay code is REFRESH_TOKEN_REUSED"))
     }
 
     @Test func unreachableTargetFailsFast() async throws {
