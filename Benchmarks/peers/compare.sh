@@ -39,14 +39,16 @@ else
   echo "authd: skipped ($BENCH or $AUTHD missing; build with: swift build -c release --product bench --product authd)" >&2
 fi
 
-while read -r line; do
-  c=$(sed -n 's/.* clients=\([0-9]*\) .*/\1/p' <<<"$line"); t=$(sed -n 's/.* tps=\([0-9.]*\) .*/\1/p' <<<"$line")
-  REDIS[$c]=$(printf "%.0f" "$t")
-done < <("$HERE/redis.sh" "$SECONDS_PER_RUN" "$CLIENTS" 2>/dev/null | grep '^RESULT')
-while read -r line; do
-  c=$(sed -n 's/.* clients=\([0-9]*\) .*/\1/p' <<<"$line"); t=$(sed -n 's/.* tps=\([0-9.]*\) .*/\1/p' <<<"$line")
-  PG[$c]=$(printf "%.0f" "$t")
-done < <("$HERE/postgres.sh" "$SECONDS_PER_RUN" "$CLIENTS" 2>/dev/null | grep '^RESULT')
+"$HERE/redis.sh" "$SECONDS_PER_RUN" "$CLIENTS" >"$WORK/redis.txt" 2>&1 || { cat "$WORK/redis.txt" >&2; }
+"$HERE/postgres.sh" "$SECONDS_PER_RUN" "$CLIENTS" >"$WORK/postgres.txt" 2>&1 || { cat "$WORK/postgres.txt" >&2; }
+for peer in redis postgres; do
+  echo; grep -v '^RESULT' "$WORK/$peer.txt" || true
+  while read -r line; do
+    c=$(sed -n 's/.* clients=\([0-9]*\) .*/\1/p' <<<"$line"); t=$(sed -n 's/.* tps=\([0-9.]*\) .*/\1/p' <<<"$line")
+    if [[ $peer == redis ]]; then REDIS[$c]=$(printf "%.0f" "$t"); else PG[$c]=$(printf "%.0f" "$t"); fi
+  done < <(grep '^RESULT' "$WORK/$peer.txt")
+done
+if [[ -n "${AUTHD_RPS[*]:-}" ]]; then echo; for c in $CLIENTS; do [[ -f "$WORK/authd-$c.txt" ]] && grep -E '^(refresh|errors|checks|generator)' "$WORK/authd-$c.txt" | sed "s/^/authd c=$c: /"; done; fi
 
 ratio() { awk -v a="${1:-}" -v b="${2:-}" 'BEGIN { if (a != "" && b > 0) printf "%.2fx", a / b; else print "-" }'; }
 echo

@@ -14,7 +14,8 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 BENCH="${BENCH:-$HERE/../../.build/release/bench}"
 PATH_="${PATH_:-/health}"
 SPID=""
-cleanup() { [[ -n "$SPID" ]] && kill -TERM "$SPID" 2>/dev/null; wait 2>/dev/null || true; }
+JSON="$(mktemp /tmp/bench-crosscheck.XXXXXX.json)"
+cleanup() { [[ -n "$SPID" ]] && kill -TERM "$SPID" 2>/dev/null; wait 2>/dev/null || true; rm -f "$JSON"; }
 trap cleanup EXIT INT TERM
 if [[ -z "${URL:-}" ]]; then
   PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
@@ -26,8 +27,8 @@ fi
 wrk_rps=(); bench_rps=()
 for r in $(seq 1 "$ROUNDS"); do
   w=$(wrk -t2 -c"$CONNS" -d"${SECS}s" "$URL$PATH_" | sed -n 's/^Requests\/sec: *\([0-9.]*\)/\1/p')
-  b=$("$BENCH" health --url "$URL" -c "$CONNS" -t 2 -d "$SECS" --warmup 0 --no-progress --json /dev/stdout 2>/dev/null \
-      | python3 -c 'import json,sys; t=sys.stdin.read(); i=t.index("{\n"); print("%.1f" % json.loads(t[i:])["runs"][0]["requestsPerSecond"])')
+  "$BENCH" health --url "$URL" -c "$CONNS" -t 2 -d "$SECS" --warmup 0 --no-progress --json "$JSON" >/dev/null
+  b=$(python3 -c 'import json,sys; print("%.1f" % json.load(open(sys.argv[1]))["runs"][0]["requestsPerSecond"])' "$JSON")
   echo "round $r: wrk $w req/s, bench $b req/s"
   wrk_rps+=("$w"); bench_rps+=("$b")
 done

@@ -4,7 +4,8 @@ import Foundation
 /// free port of 127.0.0.1. It is stopped with SIGTERM (then SIGKILL after a grace
 /// period) and its data directory is removed afterwards.
 final class AuthdProcess: @unchecked Sendable {
-    // @unchecked: the fields are set once in init and only read afterwards.
+    // @unchecked: the fields are set once (init, stopOnInterrupt) before the run
+    // and only read afterwards; stop() runs once, after the run.
     let process: Process
     let dataDirectory: URL
     let port: Int
@@ -78,8 +79,37 @@ final class AuthdProcess: @unchecked Sendable {
         return String(decoding: data.suffix(bytes), as: UTF8.self)
     }
 
+    /// On SIGINT or SIGTERM of bench itself (Ctrl-C, `kill`), stops this server
+    /// and removes its data directory before exiting, so that an interrupted run
+    /// leaves nothing behind.
+    func stopOnInterrupt() {
+        let pid = process.processIdentifier
+        let dir = dataDirectory
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                kill(pid, SIGTERM)
+                for _ in 0..<200 where kill(pid, 0) == 0 && waitpid(pid, nil, WNOHANG) == 0 { usleep(50_000) }
+                if waitpid(pid, nil, WNOHANG) == 0 { kill(pid, SIGKILL) }
+                try? FileManager.default.removeItem(at: dir)
+                FileHandle.standardError.write(Data("\ninterrupted: stopped authd (pid \(pid)) and removed \(dir.path)\n".utf8))
+                exit(130)
+            }
+            source.resume()
+            signalSources.append(source)
+        }
+    }
+
+    /// The signal handlers of ``stopOnInterrupt()`` (set once, right after start).
+    private var signalSources: [any DispatchSourceSignal] = []
+
     /// SIGTERM, wait up to `grace` seconds, then SIGKILL; removes the data directory.
     func stop(grace: Double = 10) async {
+        for source in signalSources { source.cancel() }
+        signalSources = []
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
         if process.isRunning {
             kill(process.processIdentifier, SIGTERM)
             let deadline = Date().addingTimeInterval(grace)

@@ -7,7 +7,7 @@ enum Ceiling {
     /// One closed- or open-loop run against `server` with `plan`.
     static func run(server: HTTPTestServer, plan: LoadPlan, showProgress: Bool) async throws(BenchError) -> RunResult {
         let target = Target(host: "127.0.0.1", port: server.port, basePath: "")
-        return try await LoadRunner(scenario: scenario, connector: try target.connector(), encoder: target.encoder,
+        return try await LoadRunner(scenario: scenario, connector: try target.connector(codec: plan.codec), encoder: target.encoder,
                                     targetDescription: "\(target) (in-process NIO hello)", plan: plan, showProgress: showProgress).run()
     }
 }

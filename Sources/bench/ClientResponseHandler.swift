@@ -10,6 +10,10 @@ final class ClientResponseHandler: ChannelInboundHandler {
 
     init(driver: ConnectionDriver) { self.driver = driver }
 
+    func handlerAdded(context: ChannelHandlerContext) {
+        driver.attach(writeContext: context, channel: context.channel)
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         driver.received(unwrapInboundIn(data), from: context.channel)
     }

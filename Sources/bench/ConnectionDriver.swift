@@ -1,4 +1,5 @@
 import NIOCore
+import NIOHTTP1
 
 /// Drives one keep-alive connection and its virtual user through setup, warmup,
 /// the measured window and the drain, and accounts for every answer.
@@ -23,7 +24,15 @@ final class ConnectionDriver {
     private(set) var phase = Phase.idle
     private var window: RunWindow?
     private var channel: (any Channel)?
-    private var readBuffer = ByteBuffer()
+    /// The context requests are written through (the front handler of `channel`).
+    private var writeContext: ChannelHandlerContext?
+    /// `--client nio`: the context behind NIOHTTP1's decoder, to announce each request.
+    private var decoderObserver: ChannelHandlerContext?
+    /// Bytes received and not yet parsed. Reset to ``emptyBuffer`` once everything
+    /// is parsed, so it does not keep NIO's receive buffer alive (NIO reuses that
+    /// buffer for the next read when nobody else holds it).
+    private var readBuffer = ConnectionDriver.emptyBuffer
+    private static let emptyBuffer = ByteBuffer()
 
     private(set) var waiting = false
     private var inFlightEndpoint = 0
@@ -86,8 +95,10 @@ final class ConnectionDriver {
         timer?.cancel()
         timer = nil
         if let schedule = window.schedule {
+            // Slots due inside [measureStart, stop) that were never sent.
             var unsent = schedule.dueCount(connection: id, from: openIndex, before: window.stop)
-            if let p = pendingSend, p.due < window.stop { unsent += 1 }
+                - schedule.dueCount(connection: id, from: openIndex, before: window.measureStart)
+            if let p = pendingSend, p.due >= window.measureStart, p.due < window.stop { unsent += 1 }
             state.stats.unsent += unsent
         }
         pendingSend = nil
@@ -102,6 +113,8 @@ final class ConnectionDriver {
         timer = nil
         pendingSend = nil
         waiting = false
+        writeContext = nil
+        decoderObserver = nil
         if let channel {
             self.channel = nil
             channel.close(promise: nil)
@@ -181,8 +194,29 @@ final class ConnectionDriver {
         inFlightExpected = request.expectedStatus
         dueAt = due
         sentAt = now
-        channel.writeAndFlush(request.bytes, promise: nil)
+        if let decoderObserver {
+            decoderObserver.write(NIOAny(HTTPClientRequestPart.head(Self.placeholderHead)), promise: nil)
+        }
+        if let writeContext {
+            writeContext.writeAndFlush(NIOAny(request.bytes), promise: nil)
+        } else {
+            channel.writeAndFlush(request.bytes, promise: nil)
+        }
     }
+
+    /// The front handler of a new channel tells where to write.
+    func attach(writeContext: ChannelHandlerContext, channel: any Channel) {
+        self.writeContext = writeContext
+    }
+
+    /// `--client nio`: the handler behind the decoder tells where to announce requests.
+    func attach(decoderObserver: ChannelHandlerContext) {
+        self.decoderObserver = decoderObserver
+    }
+
+    /// What the NIOHTTP1 decoder is told about each request (only HEAD and CONNECT
+    /// would change how it reads the answer, and bench never sends those).
+    private static let placeholderHead = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/")
 
     // MARK: - Receiving
 
@@ -212,12 +246,22 @@ final class ConnectionDriver {
             complete(response)
             guard channel === self.channel else { return }
         }
+        readBuffer = Self.emptyBuffer
+    }
+
+    /// A whole answer decoded by NIOHTTP1 (`--client nio`) arrived on `channel`.
+    func receivedResponse(_ response: HTTPResponse, from channel: any Channel) {
+        guard channel === self.channel else { return }
+        guard waiting else { return failInFlight(.protocolError) }
+        complete(response)
     }
 
     /// `channel` was closed (by the peer or by us).
     func closed(_ channel: any Channel) {
         guard channel === self.channel else { return }
         self.channel = nil
+        writeContext = nil
+        decoderObserver = nil
         if waiting, readBuffer.readableBytes > 0,
            let response = try? HTTPResponseParser.parse(&readBuffer, atEOF: true) {
             complete(response)
@@ -275,7 +319,9 @@ final class ConnectionDriver {
     }
 
     private func reconnect() {
-        readBuffer.clear()
+        readBuffer = Self.emptyBuffer
+        writeContext = nil
+        decoderObserver = nil
         if let channel {
             self.channel = nil
             channel.close(promise: nil)
@@ -288,7 +334,7 @@ final class ConnectionDriver {
         connector.connect(on: loop, driver: NIOLoopBound(self, eventLoop: loop)).assumeIsolated().whenComplete { [self] result in
             switch result {
             case .success(let channel):
-                guard phase != .stopped else { return channel.close(promise: nil) }
+                guard phase != .stopped else { writeContext = nil; decoderObserver = nil; return channel.close(promise: nil) }
                 self.channel = channel
                 resume()
             case .failure:

@@ -20,8 +20,11 @@ enum HTTPResponseParser {
         var keepAlive: Bool
         /// Offset just past the whole response (or nil while incomplete).
         var end: Int
-        /// Body byte ranges (one for Content-Length, one per chunk for chunked).
-        var bodyRanges: [Range<Int>]
+        /// The body's byte range when it is contiguous (Content-Length, close-delimited).
+        var body: Range<Int>?
+        /// The chunks' byte ranges of a chunked body (empty otherwise; an empty
+        /// array does not allocate, so the common path allocates nothing).
+        var chunks: [Range<Int>] = []
         /// True when the response is informational (1xx) and must be skipped.
         var informational: Bool
     }
@@ -50,15 +53,14 @@ enum HTTPResponseParser {
                     continue
                 }
                 let body: ByteBuffer
-                if layout.bodyRanges.count == 1 {
-                    let r = layout.bodyRanges[0]
+                if let r = layout.body {
                     body = buffer.getSlice(at: buffer.readerIndex + r.lowerBound, length: r.count)!
-                } else if layout.bodyRanges.isEmpty {
+                } else if layout.chunks.isEmpty {
                     body = ByteBuffer()
                 } else {
                     var joined = ByteBuffer()
-                    joined.reserveCapacity(layout.bodyRanges.reduce(0) { $0 + $1.count })
-                    for r in layout.bodyRanges {
+                    joined.reserveCapacity(layout.chunks.reduce(0) { $0 + $1.count })
+                    for r in layout.chunks {
                         var piece = buffer.getSlice(at: buffer.readerIndex + r.lowerBound, length: r.count)!
                         joined.writeBuffer(&piece)
                     }
@@ -173,23 +175,23 @@ enum HTTPResponseParser {
         }
 
         if status < 200 {
-            return .complete(Layout(status: status, keepAlive: keepAlive, end: headEnd, bodyRanges: [], informational: true))
+            return .complete(Layout(status: status, keepAlive: keepAlive, end: headEnd, body: nil, informational: true))
         }
         if status == 204 || status == 304 {
-            return .complete(Layout(status: status, keepAlive: keepAlive, end: headEnd, bodyRanges: [], informational: false))
+            return .complete(Layout(status: status, keepAlive: keepAlive, end: headEnd, body: nil, informational: false))
         }
         if chunked {
             return scanChunks(p, from: headEnd, status: status, keepAlive: keepAlive)
         }
         if let length = contentLength {
             guard p.count - headEnd >= length else { return .incomplete }
-            let ranges = length == 0 ? [] : [headEnd..<(headEnd + length)]
-            return .complete(Layout(status: status, keepAlive: keepAlive, end: headEnd + length, bodyRanges: ranges, informational: false))
+            return .complete(Layout(status: status, keepAlive: keepAlive, end: headEnd + length,
+                                    body: length == 0 ? nil : headEnd..<(headEnd + length), informational: false))
         }
         // Body delimited by the connection close.
         guard atEOF else { return .incomplete }
-        let ranges = p.count == headEnd ? [] : [headEnd..<p.count]
-        return .complete(Layout(status: status, keepAlive: false, end: p.count, bodyRanges: ranges, informational: false))
+        return .complete(Layout(status: status, keepAlive: false, end: p.count,
+                                body: p.count == headEnd ? nil : headEnd..<p.count, informational: false))
     }
 
     private static func scanChunks(_ p: UnsafeRawBufferPointer, from start: Int, status: Int, keepAlive: Bool) -> Scan {
@@ -217,7 +219,7 @@ enum HTTPResponseParser {
                 while true {
                     guard let e = findCRLF(p, from: t, to: p.count) else { return .incomplete }
                     if e == t {
-                        return .complete(Layout(status: status, keepAlive: keepAlive, end: e + 2, bodyRanges: ranges, informational: false))
+                        return .complete(Layout(status: status, keepAlive: keepAlive, end: e + 2, body: nil, chunks: ranges, informational: false))
                     }
                     t = e + 2
                 }

@@ -11,6 +11,10 @@ final class HTTPTestServer: Sendable {
         case hello
         /// A fake answering through a function (tests).
         case routes(RouteHandler.Respond)
+        /// Accepts connections and never answers (tests: timeouts).
+        case silent
+        /// Closes every connection as soon as a request arrives (tests: closed).
+        case hangUp
     }
 
     let group: MultiThreadedEventLoopGroup
@@ -36,10 +40,17 @@ final class HTTPTestServer: Sendable {
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let sync = channel.pipeline.syncOperations
-                        try sync.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: false)
                         switch kind {
-                        case .hello: try sync.addHandler(HelloHandler())
-                        case .routes(let respond): try sync.addHandler(RouteHandler(respond: respond))
+                        case .hello:
+                            try sync.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: false)
+                            try sync.addHandler(HelloHandler())
+                        case .routes(let respond):
+                            try sync.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: false)
+                            try sync.addHandler(RouteHandler(respond: respond))
+                        case .silent:
+                            break
+                        case .hangUp:
+                            try sync.addHandler(HangUpHandler())
                         }
                     }
                 }

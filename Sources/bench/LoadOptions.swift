@@ -21,6 +21,9 @@ struct LoadOptions: ParsableArguments {
     @Option(help: "Seconds without an answer before a request counts as a timeout.")
     var timeout: Double = 10
 
+    @Option(help: "Response parser: raw (hand-rolled, default) or nio (NIOHTTP1's decoder), to compare.")
+    var client: ClientCodec = .raw
+
     @Option(help: "Write every figure and the parameters to this JSON file.")
     var json: String?
 
@@ -29,7 +32,7 @@ struct LoadOptions: ParsableArguments {
 
     var plan: LoadPlan {
         LoadPlan(connections: connections, threads: threads ?? System.coreCount, duration: duration,
-                 warmup: warmup, rate: rate, timeout: timeout)
+                 warmup: warmup, rate: rate, timeout: timeout, codec: client)
     }
 
     var showProgress: Bool { !noProgress && ProgressLine.stderrIsTerminal }

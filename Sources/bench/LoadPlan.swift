@@ -13,6 +13,8 @@ struct LoadPlan: Sendable, Codable, Equatable {
     var timeout: Double
     /// Seconds allowed for the setup phase (register/login of every connection).
     var setupTimeout: Double = 120
+    /// How the client parses answers.
+    var codec: ClientCodec = .raw
 
     /// Checks the values a user can get wrong.
     func validate() throws(BenchError) {

@@ -7,7 +7,7 @@ enum ProgressLine {
     static var stderrIsTerminal: Bool { isatty(2) != 0 }
 
     static func show(scenario: String, elapsed: Double, total: Double?, answers: Int, perSecond: Int) {
-        let time = total.map { String(format: "%.0f/%.0f s", elapsed, $0) } ?? String(format: "%.0f s", elapsed)
+        let time = total.map { String(format: "%.1f/%.1f s", elapsed, $0) } ?? String(format: "%.1f s", elapsed)
         write("\r\u{1B}[K[\(scenario)] \(time)  \(answers) answers  \(perSecond) req/s")
     }
 

@@ -12,7 +12,7 @@ enum ReportPrinter {
         var out: [String] = []
         let p = r.plan
         let mode = r.mode == "open" ? "open loop at \(f(p.rate ?? 0, 0)) req/s" : "closed loop"
-        out.append("\(r.scenario) -> \(r.target): \(mode), \(p.connections) connections, \(p.threads) threads, \(f(r.measuredSeconds, 1)) s measured after \(f(p.warmup, 1)) s warmup")
+        out.append("\(r.scenario) -> \(r.target): \(mode), \(p.connections) connections, \(p.threads) threads, \(p.codec.rawValue) client, \(f(r.measuredSeconds, 1)) s measured after \(f(p.warmup, 1)) s warmup")
         let header = pad("endpoint", 18, left: true) + pad("requests", 10) + pad("req/s", 11) + pad("avg", 9) + pad("p50", 9)
             + pad("p90", 9) + pad("p95", 9) + pad("p99", 9) + pad("p99.9", 9) + pad("max", 9) + "  (ms)"
         out.append(header)

@@ -15,18 +15,19 @@ struct ScenarioExecution {
     func run() async throws(BenchError) {
         try plan.validate()
         var spawned: AuthdProcess?
-        let where_: Target
+        let destination: Target
         if target.spawn {
             let binary = try AuthdProcess.locateBinary(target.authd)
             let server = try await AuthdProcess.start(binary: binary, fsync: target.fsync, shards: target.shards, extraArguments: target.serverArguments)
             spawned = server
-            where_ = Target(host: "127.0.0.1", port: server.port, basePath: "")
-            log("started authd (pid \(server.process.processIdentifier)) on \(where_) with --wal-fsync \(target.fsync), data in \(server.dataDirectory.path)")
+            server.stopOnInterrupt()
+            destination = Target(host: "127.0.0.1", port: server.port, basePath: "")
+            ProgressLine.message("started authd (pid \(server.process.processIdentifier)) on \(destination) with --wal-fsync \(target.fsync), data in \(server.dataDirectory.path)")
         } else {
-            where_ = try Target.parse(target.url)
+            destination = try Target.parse(target.url)
         }
         do {
-            try await runAgainst(where_, plan: plan)
+            try await runAgainst(destination, plan: plan)
         } catch {
             await spawned?.stop()
             throw error
@@ -34,12 +35,12 @@ struct ScenarioExecution {
         await spawned?.stop()
     }
 
-    private func runAgainst(_ where_: Target, plan: LoadPlan) async throws(BenchError) {
-        let connector = try where_.connector()
+    private func runAgainst(_ destination: Target, plan: LoadPlan) async throws(BenchError) {
+        let connector = try destination.connector(codec: plan.codec)
         func targetRun() async throws(BenchError) -> RunResult {
             let scenario = try makeScenario(Identity.randomTag(), plan)
-            return try await LoadRunner(scenario: scenario, connector: connector, encoder: where_.encoder,
-                                        targetDescription: where_.description, plan: plan, showProgress: showProgress).run()
+            return try await LoadRunner(scenario: scenario, connector: connector, encoder: destination.encoder,
+                                        targetDescription: destination.description, plan: plan, showProgress: showProgress).run()
         }
         guard target.compare else {
             let result = try await targetRun()
@@ -52,9 +53,9 @@ struct ScenarioExecution {
         var targets: [RunResult] = []
         do {
             for round in 1...target.rounds {
-                log("round \(round)/\(target.rounds): ceiling")
+                ProgressLine.message("round \(round)/\(target.rounds): ceiling")
                 ceilings.append(try await Ceiling.run(server: server, plan: plan, showProgress: showProgress))
-                log("round \(round)/\(target.rounds): \(where_)")
+                ProgressLine.message("round \(round)/\(target.rounds): \(destination)")
                 targets.append(try await targetRun())
             }
         } catch {
@@ -70,9 +71,4 @@ struct ScenarioExecution {
         print(ReportPrinter.comparison(comparison))
         if let json = json { try BenchReport(runs: ceilings + targets, comparison: comparison).write(to: json) }
     }
-}
-
-/// Prints a status line to stderr (kept apart from the tables on stdout).
-func log(_ message: String) {
-    ProgressLine.message(message)
 }

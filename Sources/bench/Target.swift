@@ -39,7 +39,7 @@ struct Target: Sendable, Equatable, CustomStringConvertible {
 
     var encoder: RequestEncoder { RequestEncoder(hostHeader: hostHeader, basePath: basePath) }
 
-    func connector() throws(BenchError) -> Connector { try Connector(host: host, port: port) }
+    func connector(codec: ClientCodec = .raw) throws(BenchError) -> Connector { try Connector(host: host, port: port, codec: codec) }
 
     var description: String { "http://\(hostHeader)\(basePath)" }
 }

@@ -4,19 +4,20 @@ import Testing
 /// Short real runs over TCP on 127.0.0.1: the ceiling, and scenarios against the
 /// in-test fake. Bounded well under 5 s; no timing assertions.
 @Suite(.serialized) struct EndToEndTests {
-    static func plan(connections: Int = 4, duration: Double = 0.3, rate: Double? = nil) -> LoadPlan {
-        LoadPlan(connections: connections, threads: 1, duration: duration, warmup: 0.05, rate: rate, timeout: 2, setupTimeout: 5)
+    static func plan(connections: Int = 4, duration: Double = 0.3, rate: Double? = nil, codec: ClientCodec = .raw) -> LoadPlan {
+        LoadPlan(connections: connections, threads: 1, duration: duration, warmup: 0.05, rate: rate, timeout: 2, setupTimeout: 5, codec: codec)
     }
 
     func run(_ scenario: any Scenario, on server: HTTPTestServer, plan: LoadPlan) async throws -> RunResult {
         let target = Target(host: "127.0.0.1", port: server.port, basePath: "")
-        return try await LoadRunner(scenario: scenario, connector: try target.connector(), encoder: target.encoder,
+        return try await LoadRunner(scenario: scenario, connector: try target.connector(codec: plan.codec), encoder: target.encoder,
                                     targetDescription: target.description, plan: plan).run()
     }
 
-    @Test func ceilingClosedLoop() async throws {
+    @Test(arguments: ClientCodec.allCases)
+    func ceilingClosedLoop(codec: ClientCodec) async throws {
         let server = try await HTTPTestServer.start(.hello, threads: 1)
-        let result = try await Ceiling.run(server: server, plan: Self.plan(), showProgress: false)
+        let result = try await Ceiling.run(server: server, plan: Self.plan(codec: codec), showProgress: false)
         await server.stop()
         #expect(result.requests > 0)
         #expect(result.totalErrors == 0)
@@ -38,12 +39,14 @@ import Testing
         #expect(result.latency.count <= 50 + 4)
         #expect(result.latency.count > 0)
         #expect(result.totalErrors == 0)
+        #expect(result.unsent == 0, "a fast server never falls behind 100/s")
     }
 
-    @Test func refreshScenarioRotatesEveryChain() async throws {
+    @Test(arguments: ClientCodec.allCases)
+    func refreshScenarioRotatesEveryChain(codec: ClientCodec) async throws {
         let fake = FakeAuthServer()
         let server = try await HTTPTestServer.start(.routes(fake.respond), threads: 1)
-        let result = try await run(RefreshScenario(tag: "t1"), on: server, plan: Self.plan())
+        let result = try await run(RefreshScenario(tag: "t1"), on: server, plan: Self.plan(codec: codec))
         await server.stop()
         #expect(fake.hitCount("POST /v1/auth/register") == 4)
         #expect(fake.hitCount("POST /v1/auth/sessions") == 4, "only setup logins: no chain broke")
@@ -107,6 +110,10 @@ import Testing
         #expect(result.checksPassRate == 1)
         #expect(result.totalErrors == 0, "replay 401 is expected, not an error")
         #expect(result.measuredSeconds < 3)
+        let printed = ReportPrinter.seed(result)
+        #expect(printed.contains("25.01") && printed.contains("684.36") && printed.contains("900.44"))
+        #expect(printed.contains("checks passed") && printed.contains("100.00%"))
+        #expect(printed.contains("ok   replay code is REFRESH_TOKEN_REUSED"))
     }
 
     @Test func unreachableTargetFailsFast() async throws {
