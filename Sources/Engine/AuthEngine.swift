@@ -120,15 +120,19 @@ public final class AuthEngine: Sendable {
 
     /// Takes one token from the bucket of `key` (`capacity` per `windowMilliseconds`).
     public func consume(_ key: RateLimitKey, capacity: Int, windowMilliseconds: Int) async -> RateLimitDecision {
-        let route: UInt16
+        let (shard, normalized) = bucket(for: key)
+        return await shard.consume(normalized, capacity: capacity, windowMilliseconds: windowMilliseconds)
+    }
+
+    /// The shard owning a bucket, and the key as that shard stores it (emails normalised).
+    private func bucket(for key: RateLimitKey) -> (Shard, RateLimitKey) {
         switch key {
-        case .ip(let ip): route = ShardRoute.route(email: ip)
+        case .ip(let ip):
+            return (shard(for: ShardRoute.route(email: ip)), key)
         case .account(let email):
             let normalized = Validation.normalizeEmail(email)
-            route = ShardRoute.route(email: normalized)
-            return await shard(for: route).consume(.account(normalized), capacity: capacity, windowMilliseconds: windowMilliseconds)
+            return (shard(for: ShardRoute.route(email: normalized)), .account(normalized))
         }
-        return await shard(for: route).consume(key, capacity: capacity, windowMilliseconds: windowMilliseconds)
     }
 
     public func statistics() async -> EngineStatistics {
@@ -182,6 +186,15 @@ public final class AuthEngine: Sendable {
             case .success(let (lsn, outcome)):
                 journal.whenDurable(lsn) { durable in completion(durable.flatMap { outcome }) }
             }
+        }
+        if shard.placement.isCurrent() { work() } else { shard.placement.run(work) }
+    }
+
+    /// `consume` with a completion, run on the owning shard's executor without a task.
+    public func consume(_ key: RateLimitKey, capacity: Int, windowMilliseconds: Int, completion: @escaping @Sendable (RateLimitDecision) -> Void) {
+        let (shard, normalized) = bucket(for: key)
+        let work: @Sendable () -> Void = {
+            completion(shard.assumeIsolated { $0.consume(normalized, capacity: capacity, windowMilliseconds: windowMilliseconds) })
         }
         if shard.placement.isCurrent() { work() } else { shard.placement.run(work) }
     }

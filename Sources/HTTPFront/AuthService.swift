@@ -26,8 +26,37 @@ public protocol AuthService: Sendable {
     func revokeCurrentSession(refreshToken: FieldInput) async throws(AuthError)
     /// Takes one token from a rate-limit bucket.
     func consume(_ key: RateLimitKey, capacity: Int, windowMilliseconds: Int) async -> RateLimitDecision
+    /// `me` with a completion, for the event-loop path (the engine answers without a task).
+    func me(accessToken: String, completion: @escaping @Sendable (Result<(user: UserView, session: SessionView), AuthError>) -> Void)
+    /// `refresh` with a completion, called once the rotation is durable.
+    func refresh(refreshToken: FieldInput, client: ClientInfo, completion: @escaping @Sendable (Result<TokenGrant, AuthError>) -> Void)
+    /// `consume` with a completion.
+    func consume(_ key: RateLimitKey, capacity: Int, windowMilliseconds: Int, completion: @escaping @Sendable (RateLimitDecision) -> Void)
     /// False until recovery finished, and while the WAL cannot write.
     var isReady: Bool { get }
     /// Counters and gauges for `/metrics`, read at scrape time.
     func statistics() async -> EngineStatistics
+}
+
+extension AuthService {
+    /// Bridges to the async `me` on a task, for services without an event-loop path.
+    public func me(accessToken: String, completion: @escaping @Sendable (Result<(user: UserView, session: SessionView), AuthError>) -> Void) {
+        Task {
+            do throws(AuthError) { completion(.success(try await me(accessToken: accessToken))) } catch { completion(.failure(error)) }
+        }
+    }
+
+    /// Bridges to the async `refresh` on a task.
+    public func refresh(refreshToken: FieldInput, client: ClientInfo, completion: @escaping @Sendable (Result<TokenGrant, AuthError>) -> Void) {
+        Task {
+            do throws(AuthError) { completion(.success(try await refresh(refreshToken: refreshToken, client: client))) } catch {
+                completion(.failure(error))
+            }
+        }
+    }
+
+    /// Bridges to the async `consume` on a task.
+    public func consume(_ key: RateLimitKey, capacity: Int, windowMilliseconds: Int, completion: @escaping @Sendable (RateLimitDecision) -> Void) {
+        Task { completion(await consume(key, capacity: capacity, windowMilliseconds: windowMilliseconds)) }
+    }
 }

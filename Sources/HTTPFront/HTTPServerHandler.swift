@@ -130,6 +130,16 @@ final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .respond(let response):
             write(RequestOutcome(response: response), for: request, context: context)
         case .call(let call):
+            let loop = context.eventLoop
+            let bound = NIOLoopBound((self, context), eventLoop: loop)
+            let answered = processor.performWithoutTask(call, for: request) { outcome in
+                if loop.inEventLoop {
+                    bound.value.0.write(outcome, for: request, context: bound.value.1)
+                } else {
+                    loop.execute { bound.value.0.write(outcome, for: request, context: bound.value.1) }
+                }
+            }
+            if answered { return }
             let processor = self.processor
             let promise = context.eventLoop.makePromise(of: RequestOutcome.self)
             promise.completeWithTask {

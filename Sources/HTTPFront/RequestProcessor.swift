@@ -199,11 +199,79 @@ public final class RequestProcessor: Sendable {
 
     private func limit(_ key: RateLimitKey, capacity: Int, bucket: String, request: HTTPRequest) async throws(APIError) {
         let decision = await service.consume(key, capacity: capacity, windowMilliseconds: configuration.rateLimitWindowMilliseconds)
+        try check(decision, bucket: bucket, request: request)
+    }
+
+    private func check(_ decision: RateLimitDecision, bucket: String, request: HTTPRequest) throws(APIError) {
         guard !decision.allowed else { return }
         metrics?.recordRateLimitHit(bucket: bucket)
         AuditLog(processor: self, request: request).warning(
             "rate limited", metadata: ["event": "rate_limited", "bucket": .string(bucket), "retryAfterSeconds": "\(decision.retryAfterSeconds)"])
         throw .tooManyRequests(retryAfterSeconds: decision.retryAfterSeconds)
+    }
+
+    // MARK: Without a task (the hot path)
+
+    /// Answers `me` and `refresh` through the engine's completion API, so the request never
+    /// leaves the event loops (plus the WAL thread for a durable refresh). Returns false
+    /// for every other call, which then goes through `perform` on a task.
+    public func performWithoutTask(_ call: EngineCall, for request: HTTPRequest, completion: @escaping @Sendable (RequestOutcome) -> Void) -> Bool {
+        switch call.operation {
+        case .me(let token):
+            service.me(accessToken: token) { result in completion(self.meOutcome(result, request: request)) }
+            return true
+        case .refresh(let token, let client):
+            let rotate: @Sendable () -> Void = {
+                self.service.refresh(refreshToken: token, client: client) { result in completion(self.refreshOutcome(result, request: request)) }
+            }
+            guard let route = request.route, route.isRateLimited, configuration.rateLimitMaxRequests > 0 else {
+                rotate()
+                return true
+            }
+            service.consume(.ip(call.clientAddress ?? "unknown"), capacity: configuration.rateLimitMaxRequests,
+                            windowMilliseconds: configuration.rateLimitWindowMilliseconds) { decision in
+                do throws(APIError) {
+                    try self.check(decision, bucket: "ip", request: request)
+                    rotate()
+                } catch {
+                    completion(RequestOutcome(response: .error(error, correlationID: request.correlationID, allocator: self.allocator)))
+                }
+            }
+            return true
+        default:
+            return false
+        }
+    }
+
+    private func meOutcome(_ result: Result<(user: UserView, session: SessionView), AuthError>, request: HTTPRequest) -> RequestOutcome {
+        switch result {
+        case .success(let (user, session)):
+            return RequestOutcome(
+                response: .json(.ok, AuthJSON.me(user: user, session: session, allocator: allocator)), userID: user.id, sessionID: session.id)
+        case .failure(let error):
+            return RequestOutcome(response: .error(APIError(error), correlationID: request.correlationID, allocator: allocator))
+        }
+    }
+
+    /// The answer to a refresh, with its metrics and audit lines.
+    private func refreshOutcome(_ result: Result<TokenGrant, AuthError>, request: HTTPRequest) -> RequestOutcome {
+        let log = AuditLog(processor: self, request: request)
+        switch result {
+        case .success(let grant):
+            metrics?.recordRefresh(outcome: "success")
+            log.info("refresh succeeded", metadata: [
+                "event": "refresh_succeeded", "userId": .string(grant.user.id.uuidString.lowercased()),
+                "sessionId": .string(grant.session.id.uuidString.lowercased()),
+            ])
+            return RequestOutcome(
+                response: .json(.ok, AuthJSON.grant(grant, allocator: allocator)), userID: grant.user.id, sessionID: grant.session.id)
+        case .failure(let error):
+            metrics?.recordRefresh(outcome: error.code)
+            if error == .refreshTokenReused {
+                log.warning("refresh token replay detected; session compromised", metadata: ["event": "refresh_replay_detected"])
+            }
+            return RequestOutcome(response: .error(APIError(error), correlationID: request.correlationID, allocator: allocator))
+        }
     }
 
     private func invoke(_ call: EngineCall, request: HTTPRequest) async throws(APIError) -> RequestOutcome {
@@ -232,22 +300,11 @@ public final class RequestProcessor: Sendable {
                 }
 
             case .refresh(let token, let client):
-                do throws(AuthError) {
-                    let grant = try await service.refresh(refreshToken: token, client: client)
-                    metrics?.recordRefresh(outcome: "success")
-                    log.info("refresh succeeded", metadata: [
-                        "event": "refresh_succeeded", "userId": .string(grant.user.id.uuidString.lowercased()),
-                        "sessionId": .string(grant.session.id.uuidString.lowercased()),
-                    ])
-                    return RequestOutcome(
-                        response: .json(.ok, AuthJSON.grant(grant, allocator: allocator)), userID: grant.user.id, sessionID: grant.session.id)
-                } catch {
-                    metrics?.recordRefresh(outcome: error.code)
-                    if error == .refreshTokenReused {
-                        log.warning("refresh token replay detected; session compromised", metadata: ["event": "refresh_replay_detected"])
-                    }
-                    throw error
+                let result: Result<TokenGrant, AuthError>
+                do throws(AuthError) { result = .success(try await service.refresh(refreshToken: token, client: client)) } catch {
+                    result = .failure(error)
                 }
+                return refreshOutcome(result, request: request)
 
             case .revokeCurrentSession(let token):
                 try await service.revokeCurrentSession(refreshToken: token)
@@ -255,9 +312,9 @@ public final class RequestProcessor: Sendable {
                 return RequestOutcome(response: .noContent)
 
             case .me(let token):
-                let (user, session) = try await service.me(accessToken: token)
-                return RequestOutcome(
-                    response: .json(.ok, AuthJSON.me(user: user, session: session, allocator: allocator)), userID: user.id, sessionID: session.id)
+                let result: Result<(user: UserView, session: SessionView), AuthError>
+                do throws(AuthError) { result = .success(try await service.me(accessToken: token)) } catch { result = .failure(error) }
+                return meOutcome(result, request: request)
 
             case .listSessions(let token):
                 let sessions = try await service.listSessions(accessToken: token)

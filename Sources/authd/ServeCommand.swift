@@ -123,7 +123,8 @@ struct ServeCommand: AsyncParsableCommand {
 
         let engine: ServeEngine
         do {
-            engine = try await ServeEngine.open(engineConfiguration, logger: logger)
+            engine = try await ServeEngine.open(
+                engineConfiguration, eventLoops: Array(MultiThreadedEventLoopGroup.singleton.makeIterator()), logger: logger)
         } catch {
             logger.critical("cannot open the engine", metadata: ["reason": "\(error)", "dataDirectory": .string(settings.dataDirectory)])
             throw ExitCode(1)

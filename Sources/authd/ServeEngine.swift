@@ -1,6 +1,7 @@
 import Engine
 import HTTPFront
 import Logging
+import NIOCore
 import WAL
 
 /// The engine as `authd serve` holds it: the service the HTTP front calls,
@@ -44,8 +45,13 @@ struct ServeEngine: Sendable {
     }
 
     /// Recovers the data directory (snapshot + WAL tail) and returns the running engine.
-    static func open(_ configuration: EngineConfiguration, logger: Logger) async throws -> ServeEngine {
-        let engine = try await AuthEngine.open(configuration)
+    static func open(_ configuration: EngineConfiguration, eventLoops: [any EventLoop], logger: Logger) async throws -> ServeEngine {
+        // Each shard lives on one of the server's event loops: a request arriving on its
+        // shard's loop is answered without a thread hop, others with exactly one.
+        let executors = eventLoops.map { loop in
+            ShardExecutor(executor: loop.executor, run: { loop.execute($0) }, isCurrent: { loop.inEventLoop })
+        }
+        let engine = try await AuthEngine.open(configuration, executors: executors)
         if let summary = engine.recoverySummary {
             logger.notice("recovered data directory", metadata: [
                 "snapshot": .string(summary.snapshotPath ?? "none"), "snapshotLSN": "\(summary.snapshotLSN)",
