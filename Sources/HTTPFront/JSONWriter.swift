@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import NIOCore
 
@@ -67,20 +68,39 @@ public struct JSONWriter {
         if let value { string(value) } else { null() }
     }
 
-    /// A UUID as a lower-case string, written byte by byte (no Foundation formatting).
+    /// A UUID as a lower-case string, formatted on the stack and written in one go.
     public mutating func uuid(_ value: UUID) {
         separate()
-        let hex: StaticString = "0123456789abcdef"
-        buffer.writeInteger(UInt8(ascii: "\""))
-        withUnsafeBytes(of: value.uuid) { bytes in
-            for index in 0..<16 {
-                if index == 4 || index == 6 || index == 8 || index == 10 { buffer.writeInteger(UInt8(ascii: "-")) }
-                buffer.writeInteger(hex.utf8Start[Int(bytes[index] >> 4)])
-                buffer.writeInteger(hex.utf8Start[Int(bytes[index] & 0x0F)])
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 38) { out in
+            let hex: StaticString = "0123456789abcdef"
+            var i = 0
+            out[i] = UInt8(ascii: "\""); i += 1
+            withUnsafeBytes(of: value.uuid) { bytes in
+                for index in 0..<16 {
+                    if index == 4 || index == 6 || index == 8 || index == 10 { out[i] = UInt8(ascii: "-"); i += 1 }
+                    out[i] = hex.utf8Start[Int(bytes[index] >> 4)]
+                    out[i + 1] = hex.utf8Start[Int(bytes[index] & 0x0F)]
+                    i += 2
+                }
             }
+            out[i] = UInt8(ascii: "\""); i += 1
+            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(out)[..<i]))
         }
+        needsComma = true
+    }
+
+    /// A timestamp as an ISO 8601 string (UTC, milliseconds), without an intermediate String.
+    public mutating func timestamp(_ value: Timestamp) {
+        separate()
+        buffer.writeInteger(UInt8(ascii: "\""))
+        value.withISO8601 { buffer.writeBytes(UnsafeRawBufferPointer($0)) }
         buffer.writeInteger(UInt8(ascii: "\""))
         needsComma = true
+    }
+
+    /// A timestamp, or `null`.
+    public mutating func timestamp(orNull value: Timestamp?) {
+        if let value { timestamp(value) } else { null() }
     }
 
     /// `true` or `false`.

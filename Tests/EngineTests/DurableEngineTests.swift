@@ -81,6 +81,24 @@ import WAL
         }
     }
 
+    @Test func snapshotDropsTheSegmentsItCovers() async throws {
+        try await withDirectory { dir in
+            var small = configuration(dir)
+            small.walSegmentSize = 4096
+            let engine = try await AuthEngine.open(small)
+            for i in 0..<300 { try await engine.registerUser("seg\(i)@example.com") }
+            let segments = { try FileManager.default.contentsOfDirectory(atPath: dir + "/wal").filter { $0.hasSuffix(".wal") } }
+            let before = try segments().count
+            #expect(before > 2)
+            try await engine.snapshot()
+            #expect(try segments().count == 1)
+            await engine.shutdown()
+            let reopened = try await AuthEngine.open(small)
+            #expect(await reopened.statistics().users == 300)
+            await reopened.shutdown()
+        }
+    }
+
     @Test(arguments: [1, 3, 7]) func reshardingKeepsTheState(_ shards: Int) async throws {
         try await withDirectory { dir in
             let engine = try await AuthEngine.open(configuration(dir, shards: 4))

@@ -30,6 +30,12 @@ final class FakeAuthService: AuthService, @unchecked Sendable {
         get { lock.withLock { _ready } }
         set { lock.withLock { _ready = newValue } }
     }
+    private var _holdMe = false
+    /// While true, `me` does not answer.
+    var isHoldingMe: Bool {
+        get { lock.withLock { _holdMe } }
+        set { lock.withLock { _holdMe = newValue } }
+    }
     var meDelayNanoseconds: UInt64 {
         get { lock.withLock { _meDelayNanoseconds } }
         set { lock.withLock { _meDelayNanoseconds = newValue } }
@@ -76,6 +82,8 @@ final class FakeAuthService: AuthService, @unchecked Sendable {
         try enter("me:\(accessToken)")
         let delay = meDelayNanoseconds
         if delay > 0 { try? await Task.sleep(nanoseconds: delay) }
+        // Held: answer only once the test releases it (no race with the test's own steps).
+        while isHoldingMe { try? await Task.sleep(nanoseconds: 2_000_000) }
         return (Self.user, Self.session)
     }
 

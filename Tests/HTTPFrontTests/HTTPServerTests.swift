@@ -375,12 +375,18 @@ import Testing
 
     @Test func shutdownFinishesInFlightRequests() async throws {
         let service = FakeAuthService()
-        service.meDelayNanoseconds = 300_000_000
+        service.isHoldingMe = true
         let server = try await TestServer.start(service: service)
         let connection = try await RawConnection.connect(port: server.port)
         try await connection.send(rawRequest("GET", "/v1/auth/me", headers: [bearer]))
         while !service.calls.contains(where: { $0.hasPrefix("me:") }) { try await Task.sleep(nanoseconds: 5_000_000) }
         async let stopped: Void = server.stop()
+        // Shutdown has begun once the listener refuses new connections; only then does `me` answer.
+        while let probe = try? await RawConnection.connect(port: server.port) {
+            await probe.close()
+            try await Task.sleep(nanoseconds: 5_000_000)
+        }
+        service.isHoldingMe = false
         let response = try await connection.readResponse()
         #expect(response.status == 200)
         #expect(response.header("Connection") == "close")
