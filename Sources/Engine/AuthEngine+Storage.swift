@@ -31,15 +31,7 @@ extension AuthEngine {
         } else {
             recovery = try EngineRecovery(snapshotPayload: nil, path: nil, shardCount: configuration.shardCount)
         }
-        do {
-            try log.replay(after: recovery.replayStart) { record in _ = try recovery.apply(record) }
-        } catch let error as EngineOpenError {
-            throw error
-        } catch let error as WALError {
-            throw .storage(error)
-        } catch {
-            throw .recordUnreadable(lsn: 0, reason: "\(error)")
-        }
+        try recovery.replay { start, body in try log.replay(after: start, body) }
 
         let engine = AuthEngine(configuration: configuration, clock: clock, journal: Journal(log: log), executors: executors)
         let lsn = log.lastAppendedLSN

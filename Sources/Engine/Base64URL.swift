@@ -35,24 +35,13 @@ enum Base64URL {
     /// Decodes unpadded base64url; nil for any character outside the alphabet, padding,
     /// a length of 1 mod 4, or non-zero trailing bits (so each token has one encoding).
     static func decode<C: Collection>(_ input: C) -> [UInt8]? where C.Element == UInt8 {
-        let count = input.count
-        if count % 4 == 1 { return nil }
-        var out = [UInt8]()
-        out.reserveCapacity(count * 3 / 4)
-        var accumulator: UInt32 = 0
-        var bits = 0
-        for byte in input {
-            let value = decodeTable[Int(byte)]
-            if value == 0xFF { return nil }
-            accumulator = accumulator << 6 | UInt32(value)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                out.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
-            }
+        let bytes = Array(input)
+        var out = [UInt8](repeating: 0, count: bytes.count * 3 / 4)
+        let length = bytes.withUnsafeBufferPointer { source in
+            out.withUnsafeMutableBufferPointer { decode(source, into: $0) }
         }
-        // Leftover bits must be zero (canonical encoding).
-        if bits > 0 && accumulator & ((1 << UInt32(bits)) - 1) != 0 { return nil }
+        guard let length else { return nil }
+        out.removeLast(out.count - length)
         return out
     }
 }

@@ -90,6 +90,22 @@ public struct EngineRecovery: Sendable {
 }
 
 extension EngineRecovery {
+    /// Replays the records after the snapshot through `forEach` (the open log's replay or a
+    /// read-only reader), mapping every failure to the error an operator can act on.
+    mutating func replay(until bound: Bound? = nil, _ forEach: (UInt64, (WALRecord) throws -> Void) throws -> Void) throws(EngineOpenError) {
+        var recovery = self
+        do {
+            try forEach(replayStart) { record in _ = try recovery.apply(record, until: bound) }
+        } catch let error as EngineOpenError {
+            throw error
+        } catch let error as WALError {
+            throw .storage(error)
+        } catch {
+            throw .recordUnreadable(lsn: 0, reason: "\(error)")
+        }
+        self = recovery
+    }
+
     /// Recovers a data directory read-only (no lock, no writes): `authd inspect` and restore.
     /// Replays the WAL of `walDirectory` (default: the same data directory) up to `bound`.
     public static func read(dataDirectory: String, snapshotPath: String? = nil, shardCount: Int = 1,
@@ -105,18 +121,8 @@ extension EngineRecovery {
         } else {
             recovery = try EngineRecovery(snapshotPayload: nil, path: nil, shardCount: shardCount)
         }
-        do {
-            let reader = try WALReader(directory: dataDirectory)
-            _ = try reader.forEachRecord(after: recovery.replayStart) { record in
-                _ = try recovery.apply(record, until: bound)
-            }
-        } catch let error as EngineOpenError {
-            throw error
-        } catch let error as WALError {
-            throw .storage(error)
-        } catch {
-            throw .recordUnreadable(lsn: 0, reason: "\(error)")
-        }
+        let reader = WALReader(directory: dataDirectory)
+        try recovery.replay(until: bound) { start, body in _ = try reader.forEachRecord(after: start, body) }
         return recovery
     }
 }
