@@ -37,6 +37,9 @@ final class AuthdProcess: @unchecked Sendable {
     }
 
     /// Starts `authd serve` and waits until `/ready` answers 200.
+    /// Settings a spawned server gets unless the environment already has them.
+    static let benchmarkDefaults = ["RATE_LIMIT_MAX_REQUESTS": "0", "LOGIN_MAX_ATTEMPTS": "0", "LOG_LEVEL": "warning"]
+
     static func start(binary: String, fsync: String, shards: Int?, extraArguments: [String], readyTimeout: Double = 60) async throws(BenchError) -> AuthdProcess {
         guard let port = HTTPProbe.freePort() else { throw .spawnFailed("no free port") }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bench-authd-\(UUID().uuidString)")
@@ -50,6 +53,12 @@ final class AuthdProcess: @unchecked Sendable {
                     "--data-dir", dir.appendingPathComponent("data").path, "--wal-fsync", fsync]
         if let shards { args += ["--shards", String(shards)] }
         process.arguments = args + extraArguments
+        // A load test measures the work, not the limiter or the access log: unless the caller's
+        // environment (or --server-arg) says otherwise, the spawned server runs without rate
+        // limits and logs warnings only.
+        var environment = ProcessInfo.processInfo.environment
+        for (name, value) in Self.benchmarkDefaults where environment[name] == nil { environment[name] = value }
+        process.environment = environment
         let handle = FileHandle(forWritingAtPath: log.path)
         process.standardOutput = handle
         process.standardError = handle
