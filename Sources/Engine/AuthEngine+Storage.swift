@@ -17,6 +17,11 @@ extension AuthEngine {
         } catch {
             throw .storage(.io(operation: "mkdir", path: directory, errno: 0))
         }
+        let clockStart = ContinuousClock.now
+        func since(_ start: ContinuousClock.Instant) -> Double {
+            let d = ContinuousClock.now - start
+            return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        }
         let log: WriteAheadLog
         do {
             log = try WriteAheadLog(configuration: WALConfiguration(directory: directory, segmentSize: configuration.walSegmentSize,
@@ -24,6 +29,8 @@ extension AuthEngine {
         } catch {
             throw .storage(error)
         }
+        let walOpened = since(clockStart)
+        let snapshotStart = ContinuousClock.now
         var recovery: EngineRecovery
         if let latest = try EngineRecovery.loadLatestSnapshot(directory: directory) {
             recovery = try EngineRecovery(snapshotPayload: latest.payload, path: latest.path, shardCount: configuration.shardCount)
@@ -31,13 +38,19 @@ extension AuthEngine {
         } else {
             recovery = try EngineRecovery(snapshotPayload: nil, path: nil, shardCount: configuration.shardCount)
         }
+        recovery.summary.walOpenSeconds = walOpened
+        recovery.summary.snapshotSeconds = since(snapshotStart)
+        let replayStart = ContinuousClock.now
         try recovery.replay { start, body in try log.replay(after: start, body) }
+        recovery.summary.replaySeconds = since(replayStart)
+        let loadStart = ContinuousClock.now
 
         let engine = AuthEngine(configuration: configuration, clock: clock, journal: Journal(log: log), executors: executors)
         let lsn = log.lastAppendedLSN
         for (index, shard) in engine.shards.enumerated() {
             await shard.load(recovery.states[index], lsn: lsn)
         }
+        recovery.summary.shardLoadSeconds = since(loadStart)
         engine.storage.withLock {
             $0.recovery = recovery.summary
             $0.walReport = log.recoveryReport

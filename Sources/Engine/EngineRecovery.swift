@@ -12,6 +12,12 @@ public struct EngineRecovery: Sendable {
         public var replayedRecords = 0
         public var lastLSN: UInt64 = 0
         public var lastTimestamp: Int64 = 0
+        /// Where start-up time went (seconds): opening and checking the WAL, reading and
+        /// decoding the snapshot, replaying the tail, handing the state to the shards.
+        public var walOpenSeconds = 0.0
+        public var snapshotSeconds = 0.0
+        public var replaySeconds = 0.0
+        public var shardLoadSeconds = 0.0
     }
 
     /// Where replay stops: at an LSN or at a wall-clock time (milliseconds), both inclusive.

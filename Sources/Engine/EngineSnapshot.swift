@@ -1,4 +1,6 @@
+import Dispatch
 import Foundation
+import Synchronization
 
 /// The engine's state as one snapshot payload: every shard's users and sessions with the
 /// LSN each shard reflects.
@@ -38,6 +40,9 @@ struct EngineSnapshot: Sendable {
         w.write(Self.formatVersion)
         w.write(UInt32(parts.count))
         for part in parts {
+            // Each part is prefixed by its length, so recovery can decode parts in parallel.
+            let lengthAt = w.bytes.count
+            w.write(UInt64(0))
             w.write(part.lsn)
             w.write(UInt32(part.state.users.count))
             w.write(UInt32(part.state.sessions.count))
@@ -52,6 +57,10 @@ struct EngineSnapshot: Sendable {
                     w.write(s.chain.parent); w.write(s.chain.rotatedAt)
                 }
             }
+            let length = UInt64(w.bytes.count - lengthAt - 8)
+            withUnsafeBytes(of: length.littleEndian) { raw in
+                for i in 0..<8 { w.bytes[lengthAt + i] = raw[i] }
+            }
         }
         return w.bytes
     }
@@ -61,57 +70,86 @@ struct EngineSnapshot: Sendable {
     }
 
     init(decoding bytes: [UInt8]) throws(EngineDecodingError) {
-        parts = try BinaryReader.decode(bytes) { (r: inout BinaryReader) throws(EngineDecodingError) -> [Part] in
+        // Find the parts, then decode them side by side (one per core).
+        let ranges = try BinaryReader.decode(bytes) { (r: inout BinaryReader) throws(EngineDecodingError) -> [Range<Int>] in
             let version = try r.readUInt8()
             guard version == Self.formatVersion else { throw .unsupportedVersion(version) }
             let partCount = Int(try r.readUInt32())
-            var parts: [Part] = []
+            var ranges: [Range<Int>] = []
             for _ in 0..<partCount {
-                let lsn = try r.readUInt64()
-                let userCount = Int(try r.readUInt32())
-                let sessionTotal = Int(try r.readUInt32())
-                var state = ShardState()
-                state.reserve(users: userCount, sessions: sessionTotal)
-                for _ in 0..<userCount {
-                    let at = r.offset
-                    var user = UserState(id: try r.readUUID(), name: try r.readString(), email: try r.readString(),
-                                         passwordHash: try r.readString(), createdAt: try r.readTimestamp(), sessionIDs: [])
-                    let sessionCount = Int(try r.readUInt32())
-                    user.sessionIDs.reserveCapacity(sessionCount)
-                    var sessions: [SessionState] = []
-                    sessions.reserveCapacity(sessionCount)
-                    for _ in 0..<sessionCount {
-                        let id = try r.readUUID()
-                        let codeAt = r.offset
-                        guard let status = SessionStatus(code: try r.readUInt8()) else { throw .invalidTag(offset: codeAt) }
-                        let createdAt = try r.readTimestamp(), lastSeenAt = try r.readTimestamp()
-                        let userAgent = try r.readOptionalString(), ipAddress = try r.readOptionalString()
-                        let revokedAt = try r.readOptionalTimestamp()
-                        let reasonAt = r.offset
-                        var reason: RevokeReason? = nil
-                        if let text = try r.readOptionalString() {
-                            guard let known = RevokeReason(rawValue: text) else { throw .invalidTag(offset: reasonAt) }
-                            reason = known
-                        }
-                        let chain = RefreshChain(current: try r.readTokenID(), issuedAt: try r.readInt64(), generation: try r.readUInt32(),
-                                                 parent: try r.readOptionalTokenID(), rotatedAt: try r.readOptionalTimestamp())
-                        sessions.append(SessionState(id: id, userID: user.id, status: status, createdAt: createdAt, lastSeenAt: lastSeenAt,
-                                                     userAgent: userAgent, ipAddress: ipAddress, revokedAt: revokedAt,
-                                                     revokeReason: reason, chain: chain))
-                        user.sessionIDs.append(id)
-                    }
-                    do {
-                        try state.insert(user)
-                        for session in sessions { try state.insert(session) }
-                    } catch {
-                        throw .invalidTag(offset: at)
-                    }
-                }
-                parts.append(Part(state: state, lsn: lsn))
+                let lengthAt = r.offset
+                let length = try r.readUInt64()
+                guard length <= UInt64(bytes.count - r.offset) else { throw .truncated(offset: lengthAt) }
+                ranges.append(r.offset..<r.offset + Int(length))
+                r.offset += Int(length)
             }
             guard r.isAtEnd else { throw .trailingBytes(offset: r.offset) }
+            return ranges
+        }
+        let results = Mutex([Result<Part, EngineDecodingError>?](repeating: nil, count: ranges.count))
+        DispatchQueue.concurrentPerform(iterations: ranges.count) { index in
+            let result: Result<Part, EngineDecodingError>
+            do throws(EngineDecodingError) {
+                result = .success(try BinaryReader.decode(bytes) { (r: inout BinaryReader) throws(EngineDecodingError) -> Part in
+                    r.offset = ranges[index].lowerBound
+                    let part = try Self.decodePart(&r)
+                    guard r.offset == ranges[index].upperBound else { throw .trailingBytes(offset: r.offset) }
+                    return part
+                })
+            } catch {
+                result = .failure(error)
+            }
+            results.withLock { $0[index] = result }
+        }
+        parts = try results.withLock { all throws(EngineDecodingError) -> [Part] in
+            var parts: [Part] = []
+            for result in all { parts.append(try result!.get()) }
             return parts
         }
+    }
+
+    private static func decodePart(_ r: inout BinaryReader) throws(EngineDecodingError) -> Part {
+        let lsn = try r.readUInt64()
+        let userCount = Int(try r.readUInt32())
+        let sessionTotal = Int(try r.readUInt32())
+        var state = ShardState()
+        state.reserve(users: userCount, sessions: sessionTotal)
+        for _ in 0..<userCount {
+            let at = r.offset
+            var user = UserState(id: try r.readUUID(), name: try r.readString(), email: try r.readString(),
+                                 passwordHash: try r.readString(), createdAt: try r.readTimestamp(), sessionIDs: [])
+            let sessionCount = Int(try r.readUInt32())
+            user.sessionIDs.reserveCapacity(sessionCount)
+            var sessions: [SessionState] = []
+            sessions.reserveCapacity(sessionCount)
+            for _ in 0..<sessionCount {
+                let id = try r.readUUID()
+                let codeAt = r.offset
+                guard let status = SessionStatus(code: try r.readUInt8()) else { throw .invalidTag(offset: codeAt) }
+                let createdAt = try r.readTimestamp(), lastSeenAt = try r.readTimestamp()
+                let userAgent = try r.readOptionalString(), ipAddress = try r.readOptionalString()
+                let revokedAt = try r.readOptionalTimestamp()
+                let reasonAt = r.offset
+                var reason: RevokeReason? = nil
+                if let text = try r.readOptionalString() {
+                    guard let known = RevokeReason(rawValue: text) else { throw .invalidTag(offset: reasonAt) }
+                    reason = known
+                }
+                let chain = RefreshChain(current: try r.readTokenID(), issuedAt: try r.readInt64(), generation: try r.readUInt32(),
+                                         parent: try r.readOptionalTokenID(), rotatedAt: try r.readOptionalTimestamp())
+                sessions.append(SessionState(id: id, userID: user.id, status: status, createdAt: createdAt, lastSeenAt: lastSeenAt,
+                                             userAgent: userAgent, ipAddress: ipAddress, revokedAt: revokedAt,
+                                             revokeReason: reason, chain: chain))
+                user.sessionIDs.append(id)
+            }
+            do {
+                try state.insert(user)
+                for session in sessions { try state.insert(session) }
+            } catch {
+                throw .invalidTag(offset: at)
+            }
+        }
+        return Part(state: state, lsn: lsn)
     }
 }
 

@@ -27,17 +27,25 @@ struct ShardState: Sendable, Equatable {
 
     /// Restores a user read from a snapshot (sessions are inserted separately).
     mutating func insert(_ user: UserState) throws(ApplyError) {
-        guard users[user.id] == nil else { throw .duplicateUser(user.id) }
-        guard emailIndex[user.email] == nil else { throw .duplicateEmail(user.email) }
-        users[user.id] = user
-        emailIndex[user.email] = user.id
+        // One hash per table: the insert reports what it replaced.
+        if let previous = users.updateValue(user, forKey: user.id) {
+            users[user.id] = previous
+            throw .duplicateUser(user.id)
+        }
+        if let previous = emailIndex.updateValue(user.id, forKey: user.email) {
+            emailIndex[user.email] = previous
+            users[user.id] = nil
+            throw .duplicateEmail(user.email)
+        }
     }
 
     /// Restores a session read from a snapshot; its user must be present.
     mutating func insert(_ session: SessionState) throws(ApplyError) {
         guard users[session.userID] != nil else { throw .unknownUser(session.userID) }
-        guard sessions[session.id] == nil else { throw .duplicateSession(session.id) }
-        sessions[session.id] = session
+        if let previous = sessions.updateValue(session, forKey: session.id) {
+            sessions[session.id] = previous
+            throw .duplicateSession(session.id)
+        }
     }
 
     func user(byEmail email: String) -> UserState? {
