@@ -69,6 +69,10 @@ public func runRestartScenario(users: Int, tail: Int = 1000, progress: (@Sendabl
     let openStart = ContinuousClock.now
     let reopened = try await AuthEngine.open(configuration)
     let openElapsed = ContinuousClock.now - openStart
+    if let summary = reopened.recoverySummary {
+        print(String(format: "  open phases: WAL open %.3f s, snapshot read + decode %.3f s, tail replay %.3f s (%d records), shard hand-off %.3f s",
+                     summary.walOpenSeconds, summary.snapshotSeconds, summary.replaySeconds, summary.replayedRecords, summary.shardLoadSeconds))
+    }
     precondition(reopened.isReady, "engine not ready after open")
     let stats = await reopened.statistics()
     await reopened.shutdown()
