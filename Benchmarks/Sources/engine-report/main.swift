@@ -235,6 +235,19 @@ case "micro": try await runMicro()
 case "durable": try await runDurable()
 case "memory": try await runMemory()
 case "restart": try await runRestart()
+case "argon2":
+    // The login bound: Argon2id at the default cost through the engine's own hasher, one core.
+    let count = CommandLine.arguments.count > 2 ? Int(CommandLine.arguments[2]) ?? 40 : 40
+    let hasher = PasswordHasher(parameters: Argon2Parameters())
+    let phc = hasher.hash("correct horse battery")
+    let t0 = ContinuousClock.now
+    var matched = 0
+    for _ in 0..<count where hasher.verify("correct horse battery", against: phc) { matched += 1 }
+    let elapsed = ContinuousClock.now - t0
+    let perHash = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    print(String(format: "argon2id m=19456 KiB t=2 p=1 (libargon2 via PasswordHasher): %.1f ms per verify, %.1f per second per core, bound %.1f logins/s on %d cores (%d/%d verified)",
+                 perHash / Double(count) * 1000, Double(count) / perHash, Double(count) / perHash * Double(cores), cores, matched, count))
 case "profile":
     // For perf / valgrind --tool=callgrind: set-up, then `count` operations of one workload.
     let what = arguments.dropFirst().first ?? "refresh"
