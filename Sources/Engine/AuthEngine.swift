@@ -160,12 +160,18 @@ public final class AuthEngine: Sendable {
         let parsed: TokenCodec.Parsed
         do { parsed = try parse(accessToken: accessToken) } catch { completion(.failure(error)); return }
         let shard = shard(forUser: parsed.claims.subject)
-        let work: @Sendable () -> Void = {
-            completion(shard.assumeIsolated { shard -> Result<(user: UserView, session: SessionView), AuthError> in
-                do throws(AuthError) { return .success(try shard.me(parsed)) } catch { return .failure(error) }
-            })
+        // On the shard's own executor nothing escapes: no closure is allocated for the hop.
+        if shard.placement.isCurrent() {
+            completion(Self.me(parsed, on: shard))
+        } else {
+            shard.placement.run { completion(Self.me(parsed, on: shard)) }
         }
-        if shard.placement.isCurrent() { work() } else { shard.placement.run(work) }
+    }
+
+    private static func me(_ parsed: TokenCodec.Parsed, on shard: Shard) -> Result<(user: UserView, session: SessionView), AuthError> {
+        shard.assumeIsolated { shard in
+            do throws(AuthError) { return .success(try shard.me(parsed)) } catch { return .failure(error) }
+        }
     }
 
     /// `refresh` for callers that live on event loops: decides, applies and appends on the
@@ -176,27 +182,36 @@ public final class AuthEngine: Sendable {
         do { parsed = try parse(refreshToken: try Validation.refreshToken(refreshToken)) } catch { completion(.failure(error)); return }
         let shard = shard(forUser: parsed.claims.subject)
         let journal = self.journal
-        let work: @Sendable () -> Void = {
-            let begun = shard.assumeIsolated { shard -> Result<(lsn: UInt64, outcome: Result<TokenGrant, AuthError>), AuthError> in
-                do throws(AuthError) { return .success(try shard.beginRefresh(parsed, client: client)) } catch { return .failure(error) }
-            }
-            switch begun {
-            case .failure(let error):
-                completion(.failure(error))
-            case .success(let (lsn, outcome)):
-                journal.whenDurable(lsn) { durable in completion(durable.flatMap { outcome }) }
-            }
+        if shard.placement.isCurrent() {
+            Self.refresh(parsed, client: client, on: shard, journal: journal, completion: completion)
+        } else {
+            shard.placement.run { Self.refresh(parsed, client: client, on: shard, journal: journal, completion: completion) }
         }
-        if shard.placement.isCurrent() { work() } else { shard.placement.run(work) }
+    }
+
+    private static func refresh(_ parsed: TokenCodec.Parsed, client: ClientInfo, on shard: Shard, journal: Journal,
+                                completion: @escaping @Sendable (Result<TokenGrant, AuthError>) -> Void) {
+        let begun = shard.assumeIsolated { shard -> Result<(lsn: UInt64, outcome: Result<TokenGrant, AuthError>), AuthError> in
+            do throws(AuthError) { return .success(try shard.beginRefresh(parsed, client: client)) } catch { return .failure(error) }
+        }
+        switch begun {
+        case .failure(let error):
+            completion(.failure(error))
+        case .success(let (lsn, outcome)):
+            journal.whenDurable(lsn) { durable in completion(durable.flatMap { outcome }) }
+        }
     }
 
     /// `consume` with a completion, run on the owning shard's executor without a task.
     public func consume(_ key: RateLimitKey, capacity: Int, windowMilliseconds: Int, completion: @escaping @Sendable (RateLimitDecision) -> Void) {
         let (shard, normalized) = bucket(for: key)
-        let work: @Sendable () -> Void = {
+        if shard.placement.isCurrent() {
             completion(shard.assumeIsolated { $0.consume(normalized, capacity: capacity, windowMilliseconds: windowMilliseconds) })
+        } else {
+            shard.placement.run {
+                completion(shard.assumeIsolated { $0.consume(normalized, capacity: capacity, windowMilliseconds: windowMilliseconds) })
+            }
         }
-        if shard.placement.isCurrent() { work() } else { shard.placement.run(work) }
     }
 
     // MARK: Parsing

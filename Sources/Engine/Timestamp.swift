@@ -20,11 +20,6 @@ public struct Timestamp: Sendable, Hashable, Comparable {
         withISO8601 { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// Appends the ISO 8601 form to `bytes`.
-    public func appendISO8601(to bytes: inout [UInt8]) {
-        withISO8601 { bytes.append(contentsOf: $0) }
-    }
-
     /// Calls `body` with the 24 bytes of the ISO 8601 form, formatted on the stack (no heap):
     /// the HTTP front writes them straight into its response buffer.
     public func withISO8601<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {

@@ -9,23 +9,31 @@ extension UUID {
         return table
     }()
 
-    /// Appends the canonical lower-case textual form (8-4-4-4-12) without allocating a String.
-    public func appendLowercased(to out: inout [UInt8]) {
-        withUnsafeBytes(of: uuid) { raw in
-            for i in 0..<16 {
-                if i == 4 || i == 6 || i == 8 || i == 10 { out.append(UInt8(ascii: "-")) }
-                out.append(Self.hexDigits[Int(raw[i] >> 4)])
-                out.append(Self.hexDigits[Int(raw[i] & 0x0F)])
+    /// Calls `body` with the 36 bytes of the canonical lower-case form (8-4-4-4-12),
+    /// formatted on the stack: token payloads and response bodies take them without a String.
+    public func withLowercased<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 36) { out in
+            var o = 0
+            withUnsafeBytes(of: uuid) { raw in
+                for i in 0..<16 {
+                    if i == 4 || i == 6 || i == 8 || i == 10 { out[o] = UInt8(ascii: "-"); o += 1 }
+                    out[o] = Self.hexDigits[Int(raw[i] >> 4)]
+                    out[o + 1] = Self.hexDigits[Int(raw[i] & 0x0F)]
+                    o += 2
+                }
             }
+            return try body(UnsafeBufferPointer(out))
         }
+    }
+
+    /// Appends the canonical lower-case form.
+    public func appendLowercased(to out: inout [UInt8]) {
+        withLowercased { out.append(contentsOf: $0) }
     }
 
     /// The canonical lower-case form, as the API prints ids.
     public var lowercased: String {
-        var out = [UInt8]()
-        out.reserveCapacity(36)
-        appendLowercased(to: &out)
-        return String(decoding: out, as: UTF8.self)
+        withLowercased { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Parses the canonical 36-character form (either case); nil for anything else.

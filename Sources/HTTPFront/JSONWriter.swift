@@ -68,24 +68,12 @@ public struct JSONWriter {
         if let value { string(value) } else { null() }
     }
 
-    /// A UUID as a lower-case string, formatted on the stack and written in one go.
+    /// A UUID as a lower-case string (the engine's formatter, no Foundation, no String).
     public mutating func uuid(_ value: UUID) {
         separate()
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 38) { out in
-            let hex: StaticString = "0123456789abcdef"
-            var i = 0
-            out[i] = UInt8(ascii: "\""); i += 1
-            withUnsafeBytes(of: value.uuid) { bytes in
-                for index in 0..<16 {
-                    if index == 4 || index == 6 || index == 8 || index == 10 { out[i] = UInt8(ascii: "-"); i += 1 }
-                    out[i] = hex.utf8Start[Int(bytes[index] >> 4)]
-                    out[i + 1] = hex.utf8Start[Int(bytes[index] & 0x0F)]
-                    i += 2
-                }
-            }
-            out[i] = UInt8(ascii: "\""); i += 1
-            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(out)[..<i]))
-        }
+        buffer.writeInteger(UInt8(ascii: "\""))
+        value.withLowercased { buffer.writeBytes(UnsafeRawBufferPointer($0)) }
+        buffer.writeInteger(UInt8(ascii: "\""))
         needsComma = true
     }
 

@@ -260,8 +260,8 @@ public final class RequestProcessor: Sendable {
         case .success(let grant):
             metrics?.recordRefresh(outcome: "success")
             log.info("refresh succeeded", metadata: [
-                "event": "refresh_succeeded", "userId": .string(grant.user.id.uuidString.lowercased()),
-                "sessionId": .string(grant.session.id.uuidString.lowercased()),
+                "event": "refresh_succeeded", "userId": .string(grant.user.id.lowercased),
+                "sessionId": .string(grant.session.id.lowercased),
             ])
             return RequestOutcome(
                 response: .json(.ok, AuthJSON.grant(grant, allocator: allocator)), userID: grant.user.id, sessionID: grant.session.id)
@@ -280,7 +280,7 @@ public final class RequestProcessor: Sendable {
             switch call.operation {
             case .register(let name, let email, let password):
                 let user = try await service.register(name: name, email: email, password: password)
-                log.info("user registered", metadata: ["event": "user_registered", "userId": .string(user.id.uuidString.lowercased())])
+                log.info("user registered", metadata: ["event": "user_registered", "userId": .string(user.id.lowercased)])
                 return RequestOutcome(response: .json(.created, AuthJSON.registered(user, allocator: allocator)), userID: user.id)
 
             case .login(let email, let password, let client):
@@ -288,8 +288,8 @@ public final class RequestProcessor: Sendable {
                     let grant = try await service.login(email: email, password: password, client: client)
                     metrics?.recordLogin(outcome: "success")
                     log.info("login succeeded", metadata: [
-                        "event": "login_succeeded", "userId": .string(grant.user.id.uuidString.lowercased()),
-                        "sessionId": .string(grant.session.id.uuidString.lowercased()),
+                        "event": "login_succeeded", "userId": .string(grant.user.id.lowercased),
+                        "sessionId": .string(grant.session.id.lowercased),
                     ])
                     return RequestOutcome(
                         response: .json(.ok, AuthJSON.grant(grant, allocator: allocator)), userID: grant.user.id, sessionID: grant.session.id)
@@ -380,8 +380,8 @@ public final class RequestProcessor: Sendable {
             "status": .stringConvertible(status),
             "durationMs": .stringConvertible(Double(elapsed / 1000) / 1000),
         ]
-        if let userID = outcome.userID { metadata["userId"] = .string(userID.uuidString.lowercased()) }
-        if let sessionID = outcome.sessionID { metadata["sessionId"] = .string(sessionID.uuidString.lowercased()) }
+        if let userID = outcome.userID { metadata["userId"] = .string(userID.lowercased) }
+        if let sessionID = outcome.sessionID { metadata["sessionId"] = .string(sessionID.lowercased) }
         requestLogger(request).log(level: level, "request completed", metadata: metadata)
     }
 }

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Synchronization
 
 /// The operator's local channel into a running server: a Unix-domain socket at
 /// `DATA_DIR/admin.sock`, created with mode 0600 inside the 0700 data directory, so only
@@ -70,18 +71,16 @@ final class AdminChannel: Sendable {
     }
 
     private static func blockingSnapshot(_ engine: AuthEngine) -> String {
-        let box = ResultBox()
+        let answer = Mutex("")
         let done = DispatchSemaphore(value: 0)
         Task {
-            do {
-                box.set("ok " + (try await engine.snapshot()))
-            } catch {
-                box.set("error \(error)")
-            }
+            let text: String
+            do { text = "ok " + (try await engine.snapshot()) } catch { text = "error \(error)" }
+            answer.withLock { $0 = text }
             done.signal()
         }
         done.wait()
-        return box.get()
+        return answer.withLock { $0 }
     }
 
     static func readLine(_ fd: Int32) -> String {
@@ -90,14 +89,6 @@ final class AdminChannel: Sendable {
         while bytes.count < 4096, read(fd, &byte, 1) == 1, byte != UInt8(ascii: "\n") { bytes.append(byte) }
         return String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespaces)
     }
-}
-
-/// A one-shot hand-off of a string between a Task and the admin thread.
-private final class ResultBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = ""
-    func set(_ v: String) { lock.lock(); value = v; lock.unlock() }
-    func get() -> String { lock.lock(); defer { lock.unlock() }; return value }
 }
 
 /// Why the admin channel could not be opened or reached.
