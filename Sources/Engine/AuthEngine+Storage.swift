@@ -33,7 +33,8 @@ extension AuthEngine {
         let snapshotStart = ContinuousClock.now
         var recovery: EngineRecovery
         if let latest = try EngineRecovery.loadLatestSnapshot(directory: directory) {
-            recovery = try EngineRecovery(snapshotPayload: latest.payload, path: latest.path, shardCount: configuration.shardCount)
+            recovery = try EngineRecovery(snapshotPayload: latest.payload, path: latest.info.path, shardCount: configuration.shardCount)
+            recovery.snapshotTimestamp = latest.info.timestamp
             recovery.summary.skippedSnapshots = latest.skipped
         } else {
             recovery = try EngineRecovery(snapshotPayload: nil, path: nil, shardCount: configuration.shardCount)
@@ -43,6 +44,7 @@ extension AuthEngine {
         let replayStart = ContinuousClock.now
         try recovery.replay { start, body in try log.replay(after: start, body) }
         recovery.summary.replaySeconds = since(replayStart)
+        try restartLogIfBehindSnapshot(log: log, recovery: &recovery, directory: directory)
         let loadStart = ContinuousClock.now
 
         let engine = AuthEngine(configuration: configuration, clock: clock, journal: Journal(log: log), executors: executors)
@@ -59,6 +61,29 @@ extension AuthEngine {
         engine.markReady()
         engine.startSnapshotSchedule()
         return engine
+    }
+
+    /// A log that ends below what the loaded snapshot reflects (its end was cut by `wal repair`,
+    /// or lost in a power loss under a newer snapshot) must not be continued: its next LSNs are
+    /// already claimed by the snapshot, and the next start would skip the records written there.
+    /// The recovered state is written as a snapshot at the snapshot's newest LSN, the old segments
+    /// are moved aside and the log starts over after that LSN. Nothing acknowledged is dropped:
+    /// the snapshot holds everything the missing part of the log held.
+    static func restartLogIfBehindSnapshot(log: WriteAheadLog, recovery: inout EngineRecovery,
+                                           directory: String) throws(EngineOpenError) {
+        let claimed = recovery.snapshotNewestLSN
+        let logEnd = log.lastAppendedLSN
+        guard claimed > logEnd else { return }
+        let timestamp = max(recovery.summary.lastTimestamp, recovery.snapshotTimestamp)
+        do {
+            let info = try SnapshotStore(directory: directory).write(
+                lsn: claimed, timestamp: timestamp, payload: recovery.snapshotPayload(lsn: claimed))
+            let moved = try log.supersede(through: claimed)
+            recovery.summary.logRestart = .init(
+                logEndLSN: logEnd, snapshotLSN: claimed, snapshotPath: info.path, movedSegments: moved)
+        } catch {
+            throw .storage(error)
+        }
     }
 
     /// What start-up recovery found (nil for an in-memory engine).
@@ -88,7 +113,9 @@ extension AuthEngine {
             parts.append(EngineSnapshot.Part(state: state, lsn: lsn))
         }
         let snapshot = EngineSnapshot(parts: parts)
-        do { try await log.waitUntilDurable(snapshot.newestLSN) } catch { throw .storage(error) }
+        // Synced, whatever the mode: in mode `interval` "durable" means only written, and a
+        // snapshot must never claim records that a power loss can still take out of the log.
+        do { try await log.waitUntilSynced(snapshot.newestLSN) } catch { throw .storage(error) }
         let directory = configuration.dataDirectory
         let keep = max(1, configuration.snapshotKeep)
         let retain = configuration.walRetainSegments
@@ -98,8 +125,9 @@ extension AuthEngine {
             do throws(WALError) {
                 let store = SnapshotStore(directory: directory)
                 let info = try store.write(lsn: snapshot.coveredLSN, timestamp: now, payload: snapshot.encoded())
-                _ = try store.prune(keep: keep)
-                if let oldest = try store.list().first {
+                // Only snapshots that verify count: the WAL keeps what the oldest of them needs.
+                let pruned = try store.prune(keep: keep)
+                if let oldest = pruned.kept.first {
                     _ = try log.removeSegments(coveredBy: oldest.lsn, retainSegments: retain)
                 }
                 return .success(info.path)

@@ -53,6 +53,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var snapshotEveryBytes: Int?
     public var snapshotKeep: Int?
     public var walSegmentBytes: Int?
+    /// Extra WAL segments kept beyond what the oldest kept snapshot needs (point-in-time restore).
+    public var walRetainSegments: Int?
     public var argon2MemoryKiB: Int?
     public var argon2Iterations: Int?
     public var argon2Parallelism: Int?
@@ -74,7 +76,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         "HOST", "PORT", "DATA_DIR", "AUTHD_ENV", "ACCESS_TOKEN_SECRET", "REFRESH_TOKEN_SECRET", "ACCESS_TOKEN_EXPIRES_IN",
         "REFRESH_TOKEN_EXPIRES_IN", "JWT_ISSUER", "JWT_AUDIENCE", "RATE_LIMIT_WINDOW_MS", "RATE_LIMIT_MAX_REQUESTS",
         "LOGIN_MAX_ATTEMPTS", "LOG_LEVEL", "TRUST_PROXY", "DOCS_ENABLED", "METRICS_ENABLED", "METRICS_AUTH_TOKEN", "SHARDS",
-        "WAL_FSYNC", "WAL_SEGMENT_BYTES", "SNAPSHOT_EVERY_BYTES", "SNAPSHOT_KEEP", "ARGON2_MEMORY_KIB", "ARGON2_ITERATIONS",
+        "WAL_FSYNC", "WAL_SEGMENT_BYTES", "WAL_RETAIN_SEGMENTS", "SNAPSHOT_EVERY_BYTES", "SNAPSHOT_KEEP", "ARGON2_MEMORY_KIB", "ARGON2_ITERATIONS",
         "ARGON2_PARALLELISM", "HASH_THREADS", "HASH_QUEUE_LIMIT", "REFRESH_REUSE_INTERVAL", "MAX_SESSIONS_PER_USER",
     ]
 
@@ -143,7 +145,9 @@ public struct ServerConfiguration: Sendable, Equatable {
             }
         }
         config.walSegmentBytes = reader.integer("WAL_SEGMENT_BYTES", in: 4096...(1 << 40))
-        config.snapshotEveryBytes = reader.integer("SNAPSHOT_EVERY_BYTES", in: 1...(1 << 50))
+        config.walRetainSegments = reader.integer("WAL_RETAIN_SEGMENTS", in: 0...1_000_000)
+        // 0: no automatic snapshot, only `authd snapshot`.
+        config.snapshotEveryBytes = reader.integer("SNAPSHOT_EVERY_BYTES", in: 0...(1 << 50))
         config.snapshotKeep = reader.integer("SNAPSHOT_KEEP", in: 1...1000)
         config.argon2MemoryKiB = reader.integer("ARGON2_MEMORY_KIB", in: 8...(4 << 20))
         config.argon2Iterations = reader.integer("ARGON2_ITERATIONS", in: 1...100)

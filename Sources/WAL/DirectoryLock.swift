@@ -11,7 +11,7 @@ final class DirectoryLock: Sendable {
     /// Takes the lock; throws `.locked` if someone holds it.
     init(directory: String) throws(WALError) {
         path = directory + "/LOCK"
-        let fd = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let fd = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         if fd < 0 { throw WALError.io(operation: "open", path: path, errno: errno) }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let code = errno

@@ -90,7 +90,15 @@ struct LogScanner {
         let header: SegmentHeader
         switch SegmentHeader.decode(bytes) {
         case .failure(let f):
-            problem(isLast ? .tornTail : .corruption, 0, f.reason)
+            // The header is written and synced before any frame, so a damaged header followed by
+            // anything but zeros is damage, never a torn write: only a segment that holds no frame
+            // bytes (shorter than a header, or zeros after it) may be cut.
+            let holdsNothing = lastNonZero(bytes, from: min(bytes.count, SegmentHeader.size)) <= SegmentHeader.size
+            if isLast && holdsNothing {
+                problem(.tornTail, 0, f.reason)
+            } else {
+                problem(.corruption, 0, isLast ? f.reason + " (frame bytes follow the header)" : f.reason)
+            }
             return (segment, problems)
         case .success(let h):
             header = h

@@ -52,7 +52,7 @@ final class LogWriter: @unchecked Sendable {
     /// Continues the last existing segment after its last valid frame.
     func openExisting(_ segment: ScannedSegment) throws(WALError) {
         do {
-            fd = try fileSystem.open(segment.path, O_RDWR, 0o644)
+            fd = try fileSystem.open(segment.path, O_RDWR, 0o600)
             filledTo = Int(try fileSystem.size(fd))
         } catch {
             throw WALError.io(operation: "open", path: segment.path, errno: error.code)
@@ -78,7 +78,7 @@ final class LogWriter: @unchecked Sendable {
     private func createSegment(firstLSN: UInt64, baseCRC: UInt32) throws(IOFailure) {
         let path = walDirectory + "/" + SegmentName.make(firstLSN)
         let newFD: Int32
-        do { newFD = try fileSystem.open(path, O_RDWR | O_CREAT | O_TRUNC, 0o644) } catch {
+        do { newFD = try fileSystem.open(path, O_RDWR | O_CREAT | O_TRUNC, 0o600) } catch {
             throw IOFailure(operation: "open", code: error.code)
         }
         let header = SegmentHeader(firstLSN: firstLSN, createdAt: WallClock.nowMilliseconds(), baseCRC: baseCRC)
@@ -364,8 +364,14 @@ final class LogWriter: @unchecked Sendable {
 
     /// Zero-fills the next 1 MiB of the current segment (and syncs it). Returns false when there is
     /// nothing to do.
+    ///
+    /// Never while frames are written but not yet synced (mode `interval` between its syncs): the
+    /// pre-fill's fdatasync would then be the one that covers them, and Linux reports a failed
+    /// writeback only once, so a failure swallowed here would let the next sync "succeed" over
+    /// lost pages. With nothing unsynced, a failed pre-fill sync concerns only zeros.
     private func prefillStep() -> Bool {
         guard preallocate, !prefillDone, !abandoned, fd >= 0 else { return false }
+        guard !dirty || durability == .none else { return false }
         let n = min(Self.prefillChunk, segmentSize - filledTo)
         if n <= 0 {
             prefillDone = true
@@ -376,7 +382,10 @@ final class LogWriter: @unchecked Sendable {
             try fileSystem.write(fd, chunk, Int64(filledTo))
             try fileSystem.fdatasync(fd)
         } catch {
-            prefillDone = true  // not worth retrying; frames still go to a growing file
+            // Not worth retrying; frames still go to a growing file. Nothing unsynced was pending
+            // (see the guard above), so no acknowledged record depends on this sync.
+            prefillDone = true
+            core.state.withLock { $0.statistics.prefillFailures += 1 }
             return false
         }
         filledTo += n

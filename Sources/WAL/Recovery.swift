@@ -31,12 +31,14 @@ enum Recovery {
                     } catch {
                         throw WALError.io(operation: "unlink", path: torn.segment, errno: error.code)
                     }
-                    report.cuts.append(.init(segment: torn.segment, offset: 0, bytes: torn.length, copyPath: copy, reason: torn.reason))
+                    report.cuts.append(.init(segment: torn.segment, offset: 0, bytes: torn.length, copyPath: copy,
+                                             reason: torn.reason, lastKeptLSN: last.firstLSN - 1))
                     nextLSN = last.firstLSN
                     continue  // the previous segment is now the last one: scan again
                 }
                 try truncate(path: torn.segment, to: torn.offset, fileSystem: fileSystem)
-                report.cuts.append(.init(segment: torn.segment, offset: torn.offset, bytes: torn.length, copyPath: copy, reason: torn.reason))
+                report.cuts.append(.init(segment: torn.segment, offset: torn.offset, bytes: torn.length, copyPath: copy,
+                                         reason: torn.reason, lastKeptLSN: last.nextLSN - 1))
                 last.fileSize = torn.offset
                 var segments = result.segments
                 segments[segments.count - 1] = last
@@ -74,7 +76,7 @@ enum Recovery {
         while true {
             let path = segment + ".broken" + (suffix == 0 ? "" : ".\(suffix)")
             let fd: Int32
-            do { fd = try fileSystem.open(path, O_WRONLY | O_CREAT | O_EXCL, 0o644) } catch {
+            do { fd = try fileSystem.open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600) } catch {
                 if error.code == EEXIST {
                     suffix += 1
                     continue

@@ -12,6 +12,8 @@ public struct RecoveryReport: Sendable, Equatable {
         public var copyPath: String?
         /// Why the bytes were not a whole frame.
         public var reason: String
+        /// The last LSN the log keeps: everything the cut bytes held came after it.
+        public var lastKeptLSN: UInt64 = 0
     }
 
     /// Cuts performed (at most one per open in practice; more if a torn segment was removed and
@@ -19,6 +21,11 @@ public struct RecoveryReport: Sendable, Equatable {
     public var cuts: [Cut] = []
     /// Harmless findings (for example abandoned bytes after a failed write in a non-last segment).
     public var notes: [String] = []
+    /// Group or other permissions removed from the data directory and its files at open
+    /// ("<path>: 0755 -> 0700").
+    public var permissionChanges: [String] = []
+    /// Segments moved aside by `WriteAheadLog.supersede(through:)` (their new paths).
+    public var superseded: [String] = []
     /// Number of segment files after recovery.
     public var segments: Int = 0
     /// Whole frames found.

@@ -36,10 +36,14 @@ public struct SnapshotStore: Sendable {
         do { try fs.makeDirectory(snapshotDirectory) } catch {
             throw WALError.io(operation: "mkdir", path: snapshotDirectory, errno: error.code)
         }
+        // The `snapshots/` entry must survive a power loss too, not only the files inside it.
+        do { try fs.syncDirectory(directory) } catch {
+            throw WALError.io(operation: "fsync directory", path: directory, errno: error.code)
+        }
         let finalPath = snapshotDirectory + "/" + Self.fileName(lsn)
         let tempPath = finalPath + ".tmp"
         let fd: Int32
-        do { fd = try fs.open(tempPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644) } catch {
+        do { fd = try fs.open(tempPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600) } catch {
             throw WALError.io(operation: "create", path: tempPath, errno: error.code)
         }
         var offset = SnapshotHeader.size
@@ -190,27 +194,54 @@ public struct SnapshotStore: Sendable {
         return LoadedSnapshot(info: info, payload: payload, skipped: [])
     }
 
-    /// Keeps the newest `keep` snapshot files (by LSN) and deletes older ones and leftover temp
-    /// files; fsyncs the directory. Returns the deleted paths.
+    /// Keeps the newest `keep` snapshots that verify (fully: header, every chunk, the payload
+    /// checksum) and deletes the older ones and leftover temp files; fsyncs the directory.
+    ///
+    /// A snapshot that does not verify is never counted among the kept ones (else a corrupt newest
+    /// file would let the last good one, and the WAL it needs, be deleted): it is moved aside to
+    /// `<name>.corrupt`. One that cannot be read for another reason (an I/O error) stops the
+    /// prune with that error, deleting nothing.
     @discardableResult
-    public func prune(keep: Int) throws(WALError) -> [String] {
+    public func prune(keep: Int) throws(WALError) -> SnapshotPruneReport {
         guard keep >= 1 else { throw WALError.invalidArgument("prune must keep at least one snapshot") }
-        let all = try candidates()
-        var doomed = all.dropLast(keep).map(\.path)
-        if let names = try? fileSystem.listDirectory(snapshotDirectory) {
-            doomed += names.filter { $0.hasPrefix("snapshot-") && $0.hasSuffix(".snap.tmp") }.map { snapshotDirectory + "/" + $0 }
+        var report = SnapshotPruneReport()
+        var older: [String] = []
+        var corrupt: [String] = []
+        for c in try candidates().reversed() {
+            if report.kept.count >= keep {
+                older.append(c.path)
+                continue
+            }
+            do {
+                let loaded = try load(path: c.path)
+                report.kept.insert(loaded.info, at: 0)
+            } catch {
+                guard case .snapshotCorrupt = error else { throw error }
+                corrupt.append(c.path)
+            }
         }
-        for path in doomed {
+        for path in corrupt {
+            let target = try WALRepair.freeName(for: path, suffix: ".corrupt", fileSystem: fileSystem)
+            do { try fileSystem.rename(path, target) } catch {
+                throw WALError.io(operation: "rename", path: path, errno: error.code)
+            }
+            report.quarantined.append(target)
+        }
+        if let names = try? fileSystem.listDirectory(snapshotDirectory) {
+            older += names.filter { $0.hasPrefix("snapshot-") && $0.hasSuffix(".snap.tmp") }.map { snapshotDirectory + "/" + $0 }
+        }
+        for path in older {
             do { try fileSystem.unlink(path) } catch {
                 throw WALError.io(operation: "unlink", path: path, errno: error.code)
             }
+            report.removed.append(path)
         }
-        if !doomed.isEmpty {
+        if !older.isEmpty || !corrupt.isEmpty {
             do { try fileSystem.syncDirectory(snapshotDirectory) } catch {
                 throw WALError.io(operation: "fsync directory", path: snapshotDirectory, errno: error.code)
             }
         }
-        return doomed
+        return report
     }
 
     private func readFile(_ path: String, limit: Int?) throws(WALError) -> [UInt8] {

@@ -14,6 +14,9 @@ public enum WALError: Error, Sendable, Equatable, CustomStringConvertible {
     case corruption(segment: String, offset: Int, reason: String)
     /// A snapshot file does not verify.
     case snapshotCorrupt(path: String, reason: String)
+    /// Records the caller needs are not in the log (a segment was deleted, or no valid snapshot
+    /// covers the LSNs before the log's first segment). Nothing can recover them from this log.
+    case missingRecords(from: UInt64, through: UInt64, reason: String)
     /// The log was closed before the awaited record became durable.
     case closed
     /// An argument was out of range (for example waiting for an LSN never appended).
@@ -32,6 +35,8 @@ public enum WALError: Error, Sendable, Equatable, CustomStringConvertible {
             return "WAL corruption in \(segment) at byte \(offset): \(reason)"
         case .snapshotCorrupt(let path, let reason):
             return "snapshot \(path) is corrupt: \(reason)"
+        case .missingRecords(let from, let through, let reason):
+            return "WAL records \(from)...\(through) are missing: \(reason)"
         case .closed:
             return "WAL is closed"
         case .invalidArgument(let text):

@@ -149,7 +149,7 @@ public struct WALFileSystem: Sendable {
             return names
         },
         makeDirectory: { (path) throws(Errno) -> Void in
-            if mkdir(path, 0o755) != 0 && errno != EEXIST { throw Errno(errno) }
+            if mkdir(path, 0o700) != 0 && errno != EEXIST { throw Errno(errno) }
         }
     )
 }

@@ -27,12 +27,27 @@ public struct WALReader: Sendable {
     /// Calls `body` with each frame (and its records) holding an LSN greater than `after`, in log
     /// order, records filtered to `lsn > after`. Stops at the first damage and returns all problems
     /// the scan found (torn tail, corruption, abandoned tails).
+    ///
+    /// With `continuous`, the caller needs every record after `after` (replay after a snapshot):
+    /// when the log's first segment starts past `after + 1` it throws `.missingRecords` instead
+    /// of silently starting later.
     @discardableResult
-    public func forEachFrame(after lsn: UInt64, _ body: (FrameInfo, [WALRecord]) throws -> Void) throws -> [ScanProblem] {
+    public func forEachFrame(after lsn: UInt64, continuous: Bool = false,
+                             _ body: (FrameInfo, [WALRecord]) throws -> Void) throws -> [ScanProblem] {
         let scanner = LogScanner(walDirectory: directory + "/wal", fileSystem: fileSystem)
         var stopped = false
+        var first = true
         let result = try scanner.scan { segment, bytes in
             guard !stopped else { return }
+            if first {
+                first = false
+                if continuous, segment.firstLSN > lsn &+ 1 {
+                    throw WALError.missingRecords(
+                        from: lsn + 1, through: segment.firstLSN - 1,
+                        reason: "the log starts at LSN \(segment.firstLSN) (\(segment.name)) and "
+                            + (lsn == 0 ? "there is no snapshot" : "the snapshot covers only up to LSN \(lsn)"))
+                }
+            }
             for frame in segment.frames where frame.header.lastLSN > lsn {
                 let h = frame.header
                 switch FrameHeader.records(in: bytes, at: frame.offset, header: h) {
@@ -59,10 +74,12 @@ public struct WALReader: Sendable {
         return result.problems
     }
 
-    /// Calls `body` for each record with an LSN greater than `after`, in log order.
+    /// Calls `body` for each record with an LSN greater than `after`, in log order (`continuous`
+    /// as in `forEachFrame`).
     @discardableResult
-    public func forEachRecord(after lsn: UInt64, _ body: (WALRecord) throws -> Void) throws -> [ScanProblem] {
-        try forEachFrame(after: lsn) { _, records in
+    public func forEachRecord(after lsn: UInt64, continuous: Bool = false,
+                              _ body: (WALRecord) throws -> Void) throws -> [ScanProblem] {
+        try forEachFrame(after: lsn, continuous: continuous) { _, records in
             for r in records { try body(r) }
         }
     }

@@ -46,9 +46,14 @@ public enum WALRepair {
 
     /// `<path>.broken`, or `.broken.N` if taken.
     static func brokenName(for path: String, fileSystem: WALFileSystem) throws(WALError) -> String {
+        try freeName(for: path, suffix: ".broken", fileSystem: fileSystem)
+    }
+
+    /// `<path><suffix>`, or `<path><suffix>.N` if taken.
+    static func freeName(for path: String, suffix: String, fileSystem: WALFileSystem) throws(WALError) -> String {
         var n = 0
         while true {
-            let candidate = path + ".broken" + (n == 0 ? "" : ".\(n)")
+            let candidate = path + suffix + (n == 0 ? "" : ".\(n)")
             do {
                 let fd = try fileSystem.open(candidate, O_RDONLY, 0)
                 fileSystem.close(fd)

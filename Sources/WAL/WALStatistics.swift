@@ -24,6 +24,9 @@ public struct WALStatistics: Sendable, Equatable {
     public var segmentsCreated: UInt64 = 0
     /// Zero bytes written ahead of use by preallocation.
     public var preallocatedBytes: UInt64 = 0
+    /// Preallocation steps whose write or sync failed (preallocation then stops for the segment;
+    /// no record depends on those syncs).
+    public var prefillFailures: UInt64 = 0
 
     /// Mean records per frame.
     public var averageRecordsPerBatch: Double { batches == 0 ? 0 : Double(records) / Double(batches) }

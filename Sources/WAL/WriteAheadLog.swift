@@ -13,8 +13,9 @@ import Synchronization
 public final class WriteAheadLog: Sendable {
     /// The configuration it was opened with.
     public let configuration: WALConfiguration
-    /// What opening found and cut.
-    public let recoveryReport: RecoveryReport
+    /// What opening found and cut (and, after `supersede(through:)`, what it moved aside).
+    public var recoveryReport: RecoveryReport { report.withLock { $0 } }
+    private let report: Mutex<RecoveryReport>
 
     let core: LogCore
     private let writer: LogWriter
@@ -39,9 +40,15 @@ public final class WriteAheadLog: Sendable {
                 throw WALError.io(operation: "mkdir", path: path, errno: error.code)
             }
         }
+        // The new `wal/` entry must itself survive a power loss, not only the files inside it.
+        do { try fs.syncDirectory(configuration.directory) } catch {
+            throw WALError.io(operation: "fsync directory", path: configuration.directory, errno: error.code)
+        }
         let lock = try DirectoryLock(directory: configuration.directory)
         do {
+            let permissionChanges = try DataDirectoryPermissions.enforce(directory: configuration.directory)
             var outcome = try Recovery.run(walDirectory: configuration.walDirectory, fileSystem: fs)
+            outcome.report.permissionChanges = permissionChanges
             if outcome.lastSegment == nil,
                let newest = try SnapshotStore(directory: configuration.directory, fileSystem: fs).candidates().last {
                 // A data directory restored from a snapshot alone: continue the LSNs after it.
@@ -55,7 +62,7 @@ public final class WriteAheadLog: Sendable {
                 try writer.createFirst(firstLSN: outcome.nextLSN)
             }
             self.configuration = configuration
-            self.recoveryReport = outcome.report
+            self.report = Mutex(outcome.report)
             self.core = core
             self.writer = writer
             self.lock = lock
@@ -66,13 +73,63 @@ public final class WriteAheadLog: Sendable {
     }
 
     /// Calls `body` for each record with `lsn > after`, in log order (used after loading a
-    /// snapshot, before `start()`). Throws what `body` throws, or `WALError.corruption`.
+    /// snapshot, before `start()`). Throws what `body` throws, `WALError.corruption`, or
+    /// `WALError.missingRecords` when the log does not hold every record after `after` (its first
+    /// segment starts later: a deleted segment, or a snapshot older than the log's start).
     public func replay(after lsn: UInt64, _ body: (WALRecord) throws -> Void) throws {
         let last = lastAppendedLSN
         try WALReader(directory: configuration.directory, fileSystem: configuration.fileSystem)
-            .forEachRecord(after: lsn) { record in
+            .forEachRecord(after: lsn, continuous: true) { record in
                 if record.lsn <= last { try body(record) }
             }
+    }
+
+    /// Starts the log over after `lsn`, before `start()`: every segment is moved aside (renamed
+    /// `<name>.superseded`, kept for audit, never read again) and a new first segment begins at
+    /// `lsn + 1`. Returns the new paths of the moved segments.
+    ///
+    /// For a log that ends below what a snapshot reflects (its end was cut or lost under a newer
+    /// snapshot). Continuing it would hand out LSNs the snapshot already claims, and the next start
+    /// would skip those records on replay. The caller first writes (and syncs) a snapshot that
+    /// reflects every record up to `lsn`, so that the moved segments are no longer needed; a crash
+    /// between the two steps leaves a directory in which the same situation is found again.
+    @discardableResult
+    public func supersede(through lsn: UInt64) throws(WALError) -> [String] {
+        let (started, last) = core.state.withLock { ($0.started, $0.nextLSN - 1) }
+        guard !started else { throw WALError.invalidArgument("supersede(through:) is only possible before start()") }
+        guard lsn >= last else {
+            throw WALError.invalidArgument("supersede(through: \(lsn)) would drop records up to LSN \(last)")
+        }
+        let fs = configuration.fileSystem
+        let scanner = LogScanner(walDirectory: configuration.walDirectory, fileSystem: fs)
+        writer.closeFile()
+        var moved: [String] = []
+        for entry in try scanner.segmentNames() {
+            let path = configuration.walDirectory + "/" + entry.name
+            let target = try WALRepair.freeName(for: path, suffix: ".superseded", fileSystem: fs)
+            do { try fs.rename(path, target) } catch {
+                throw WALError.io(operation: "rename", path: path, errno: error.code)
+            }
+            moved.append(target)
+        }
+        do { try fs.syncDirectory(configuration.walDirectory) } catch {
+            throw WALError.io(operation: "fsync directory", path: configuration.walDirectory, errno: error.code)
+        }
+        try writer.createFirst(firstLSN: lsn + 1)
+        core.state.withLock { s in
+            s.nextLSN = lsn + 1
+            s.writtenLSN = lsn
+            s.syncedLSN = lsn
+        }
+        report.withLock { r in
+            r.superseded = moved
+            r.firstLSN = 0
+            r.lastLSN = 0
+            r.segments = 1
+            r.frames = 0
+            r.records = 0
+        }
+        return moved
     }
 
     /// Starts the dedicated group-commit writer thread. Calling it again does nothing.
@@ -128,6 +185,13 @@ public final class WriteAheadLog: Sendable {
     /// Needs a started writer.
     public func flush() async throws(WALError) {
         try await wait(for: lastAppendedLSN, sync: true)
+    }
+
+    /// Returns when `lsn` is fdatasync'ed, whatever the mode (forcing a sync in `interval` and
+    /// `none`). A snapshot waits for this before it claims an LSN: a snapshot must never reflect
+    /// records that a power loss can still take out of the log.
+    public func waitUntilSynced(_ lsn: UInt64) async throws(WALError) {
+        try await wait(for: lsn, sync: true)
     }
 
     private func wait(for lsn: UInt64, sync: Bool) async throws(WALError) {

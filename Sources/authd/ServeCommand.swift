@@ -39,6 +39,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "SHARDS: engine shard actors (default 2x cores).") var shards: String?
     @Option(help: "WAL_FSYNC: always, interval:<ms> or none.") var walFsync: String?
     @Option(help: "WAL_SEGMENT_BYTES: WAL segment size.") var walSegmentBytes: String?
+    @Option(help: "WAL_RETAIN_SEGMENTS: extra WAL segments kept beyond the oldest snapshot's needs.") var walRetainSegments: String?
     @Option(help: "SNAPSHOT_EVERY_BYTES: snapshot after this much WAL.") var snapshotEveryBytes: String?
     @Option(help: "SNAPSHOT_KEEP: snapshots kept.") var snapshotKeep: String?
     @Option(name: .customLong("argon2-memory-kib"), help: "ARGON2_MEMORY_KIB (default 19456).") var argon2MemoryKib: String?
@@ -60,6 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
             ("RATE_LIMIT_MAX_REQUESTS", rateLimitMaxRequests), ("LOGIN_MAX_ATTEMPTS", loginMaxAttempts), ("LOG_LEVEL", logLevel),
             ("TRUST_PROXY", trustProxy), ("DOCS_ENABLED", docsEnabled), ("METRICS_ENABLED", metricsEnabled),
             ("METRICS_AUTH_TOKEN", metricsAuthToken), ("SHARDS", shards), ("WAL_FSYNC", walFsync), ("WAL_SEGMENT_BYTES", walSegmentBytes),
+            ("WAL_RETAIN_SEGMENTS", walRetainSegments),
             ("SNAPSHOT_EVERY_BYTES", snapshotEveryBytes), ("SNAPSHOT_KEEP", snapshotKeep), ("ARGON2_MEMORY_KIB", argon2MemoryKib),
             ("ARGON2_ITERATIONS", argon2Iterations), ("ARGON2_PARALLELISM", argon2Parallelism), ("HASH_THREADS", hashThreads),
             ("HASH_QUEUE_LIMIT", hashQueueLimit), ("REFRESH_REUSE_INTERVAL", refreshReuseInterval),

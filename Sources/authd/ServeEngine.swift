@@ -41,6 +41,7 @@ struct ServeEngine: Sendable {
         if let bytes = settings.snapshotEveryBytes { configuration.snapshotEveryBytes = bytes }
         if let keep = settings.snapshotKeep { configuration.snapshotKeep = keep }
         if let size = settings.walSegmentBytes { configuration.walSegmentSize = size }
+        if let segments = settings.walRetainSegments { configuration.walRetainSegments = segments }
         return configuration
     }
 
@@ -52,15 +53,11 @@ struct ServeEngine: Sendable {
             ShardExecutor(executor: loop.executor, run: { loop.execute($0) }, isCurrent: { loop.inEventLoop })
         }
         let engine = try await AuthEngine.open(configuration, executors: executors)
-        if let summary = engine.recoverySummary {
-            logger.notice("recovered data directory", metadata: [
-                "snapshot": .string(summary.snapshotPath ?? "none"), "snapshotLSN": "\(summary.snapshotLSN)",
-                "replayedRecords": "\(summary.replayedRecords)", "lastLSN": "\(summary.lastLSN)",
-                "skippedSnapshots": .array(summary.skippedSnapshots.map { .string($0) }),
-            ])
-        }
         if let report = engine.walRecoveryReport {
-            logger.notice("write-ahead log opened", metadata: ["report": "\(report)"])
+            StartupLog.walOpened(report, logger: logger)
+        }
+        if let summary = engine.recoverySummary {
+            StartupLog.recovered(summary, logger: logger)
         }
         let admin: AdminChannel?
         do {

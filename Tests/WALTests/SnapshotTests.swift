@@ -106,8 +106,9 @@ import WAL
             try store.write(lsn: lsn, timestamp: Int64(lsn), payload: payload(10_000, seed: lsn))
         }
         Files.write(dir.path + "/snapshots/snapshot-00000000000000009999.snap.tmp", [1, 2, 3])
-        let removed = try store.prune(keep: 2)
-        #expect(removed.count == 3)
+        let pruned = try store.prune(keep: 2)
+        #expect(pruned.removed.count == 3)
+        #expect(pruned.kept.map(\.lsn) == [500, 5000])
         #expect(try store.list().map(\.lsn) == [500, 5000])
         #expect(!Files.exists(dir.path + "/snapshots/snapshot-00000000000000009999.snap.tmp"))
         #expect(throws: WALError.invalidArgument("prune must keep at least one snapshot")) {
