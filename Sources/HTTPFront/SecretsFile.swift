@@ -62,7 +62,9 @@ public struct SecretsFile: Sendable {
             """
         let directory = (path as NSString).deletingLastPathComponent
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            // Owner-only from the start: the data directory will hold every password hash.
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
         } catch {
             throw .unwritable(path: path, reason: error.localizedDescription)
         }

@@ -36,6 +36,8 @@ struct InspectCommand: ParsableCommand {
                 "snapshotLSN": summary.snapshotLSN,
                 "lastLSN": summary.lastLSN,
                 "replayedRecords": summary.replayedRecords,
+                "skippedSnapshots": summary.skippedSnapshots,
+                "walNotes": summary.walNotes,
                 "walBytes": walBytes,
                 "snapshotBytes": snapshotBytes,
                 "users": counts.users,
@@ -47,6 +49,7 @@ struct InspectCommand: ParsableCommand {
             print("data directory   \(dataDirectory)")
             print("snapshot         \(summary.snapshotPath ?? "none") (covers LSN \(summary.snapshotLSN))")
             for skipped in summary.skippedSnapshots { print("skipped snapshot \(skipped)") }
+            for note in summary.walNotes { print("WAL note         \(note)") }
             print("last LSN         \(summary.lastLSN) (\(summary.replayedRecords) records replayed after the snapshot)")
             print("WAL size         \(walBytes) bytes")
             print("snapshots size   \(snapshotBytes) bytes")

@@ -48,8 +48,12 @@ struct RestoreCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let summary = recovery.summary
+        for skipped in summary.skippedSnapshots { print("skipped snapshot \(skipped)") }
+        for note in summary.walNotes { print("note: \(note)") }
         do {
             try FileManager.default.createDirectory(atPath: into, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            // An existing (empty) directory keeps its mode otherwise; it will hold password hashes.
+            try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: into)
             let info = try SnapshotStore(directory: into).write(lsn: summary.lastLSN, timestamp: summary.lastTimestamp,
                                                                payload: recovery.snapshotPayload(lsn: summary.lastLSN))
             let counts = recovery.counts

@@ -11,6 +11,9 @@ python3 -m pip install --quiet --disable-pip-version-check pyjwt schemathesis >/
 echo "== end-to-end scenarios"
 python3 "$HERE/e2e.py" "$BIN_DIR"
 
+echo "== durability: damaged headers, cuts below a snapshot, gaps, bounded restore, owner-only files"
+python3 "$HERE/durability.py" "$BIN_DIR"
+
 echo "== crash test (SIGKILL under load, ledger check)"
 python3 "$HERE/crash.py" "$BIN_DIR" 3
 
