@@ -114,7 +114,7 @@ import Testing
         ("RATE_LIMIT_MAX_REQUESTS", "-5"), ("LOGIN_MAX_ATTEMPTS", "many"), ("LOG_LEVEL", "loud"), ("TRUST_PROXY", "true"),
         ("TRUST_PROXY", "65"), ("DOCS_ENABLED", "maybe"), ("METRICS_ENABLED", "2"), ("SHARDS", "0"), ("SHARDS", "1025"),
         ("WAL_FSYNC", "sometimes"), ("WAL_FSYNC", "interval"), ("WAL_FSYNC", "interval:0"), ("WAL_FSYNC", "interval:x"),
-        ("WAL_SEGMENT_BYTES", "100"), ("SNAPSHOT_EVERY_BYTES", "0"), ("SNAPSHOT_KEEP", "0"), ("ARGON2_MEMORY_KIB", "4"),
+        ("WAL_SEGMENT_BYTES", "100"), ("SNAPSHOT_EVERY_BYTES", "-1"), ("SNAPSHOT_KEEP", "0"), ("ARGON2_MEMORY_KIB", "4"),
         ("ARGON2_ITERATIONS", "0"), ("ARGON2_PARALLELISM", "256"), ("HASH_THREADS", "0"), ("HASH_QUEUE_LIMIT", "0"),
         ("REFRESH_REUSE_INTERVAL", "soon"), ("REFRESH_REUSE_INTERVAL", "2d"), ("MAX_SESSIONS_PER_USER", "0"),
     ])
