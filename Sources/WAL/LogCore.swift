@@ -31,6 +31,20 @@ final class LogCore: Sendable {
         var stopped = false
         var stopWaiters: [CheckedContinuation<Void, Never>] = []
         var statistics = WALStatistics()
+        /// Frames received from another log, waiting for the writer (never mixed with `pending`).
+        var pendingFrames: [EncodedBatch] = []
+        /// The LSN and chain CRC that the next received frame must continue from; valid only while
+        /// `framesChainLSN == nextLSN - 1` (no record was appended since).
+        var framesChainLSN: UInt64 = 0
+        var framesChainCRC: UInt32 = 0
+        /// Where the last written frame ends and its CRC (kept by the writer).
+        var writtenChainLSN: UInt64 = 0
+        var writtenChainCRC: UInt32 = 0
+        /// When true, "durable" also needs `confirmedLSN` (copies elsewhere, e.g. replicas).
+        var confirmationRequired = false
+        var confirmedLSN: UInt64 = 0
+        /// Called on the writer thread with every frame written (before its sync).
+        var frameObserver: (@Sendable (WrittenFrames) -> Void)?
     }
 
     let durability: Durability
@@ -47,10 +61,12 @@ final class LogCore: Sendable {
 
     /// The LSN up to which `waitUntilDurable` returns, for the configured mode.
     static func durableThreshold(_ s: State, _ durability: Durability) -> UInt64 {
+        let local: UInt64
         switch durability {
-        case .always: return s.syncedLSN
-        case .interval, .none: return s.writtenLSN
+        case .always: local = s.syncedLSN
+        case .interval, .none: local = s.writtenLSN
         }
+        return s.confirmationRequired ? min(local, s.confirmedLSN) : local
     }
 
     /// Removes and returns the waiters satisfied by the current written/synced LSNs.

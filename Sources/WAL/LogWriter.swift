@@ -34,6 +34,9 @@ final class LogWriter: @unchecked Sendable {
     private var lastSyncNanos = WallClock.monotonicNanoseconds()
     /// Set when the writer gave up on a failed batch during close: nothing more may be written.
     private var abandoned = false
+    /// Told about every frame written (a replication leader ships them); read from the shared
+    /// state once per loop turn so that it can be set while the log runs.
+    private var frameObserver: (@Sendable (WrittenFrames) -> Void)?
 
     static let prefillChunk = 1 << 20
     private static let zeros = [UInt8](repeating: 0, count: prefillChunk)
@@ -63,15 +66,26 @@ final class LogWriter: @unchecked Sendable {
         nextLSN = segment.nextLSN
         stable = (head, lastCRC, nextLSN)
         prefillDone = filledTo >= segmentSize
+        setChain(lsn: nextLSN - 1, crc: lastCRC)
     }
 
-    /// Starts a log with no segment: creates the first one.
-    func createFirst(firstLSN: UInt64) throws(WALError) {
+    /// Records where the last written frame ends (for `appendFrames` and handshakes).
+    private func setChain(lsn: UInt64, crc: UInt32) {
+        core.state.withLock { s in
+            s.writtenChainLSN = lsn
+            s.writtenChainCRC = crc
+        }
+    }
+
+    /// Starts a log with no segment: creates the first one, chaining from `baseCRC` (0 for a new
+    /// log; another log's chain CRC when continuing its frames after a snapshot).
+    func createFirst(firstLSN: UInt64, baseCRC: UInt32 = 0) throws(WALError) {
         do {
-            try createSegment(firstLSN: firstLSN, baseCRC: 0)
+            try createSegment(firstLSN: firstLSN, baseCRC: baseCRC)
         } catch {
             throw WALError.io(operation: error.operation, path: walDirectory + "/" + SegmentName.make(firstLSN), errno: error.code)
         }
+        setChain(lsn: firstLSN - 1, crc: baseCRC)
     }
 
     /// Creates `<firstLSN>.wal` with its header, syncs it and the directory, and makes it current.
@@ -115,17 +129,27 @@ final class LogWriter: @unchecked Sendable {
 
     func run() {
         while true {
-            let (batch, wantSync, stopping) = core.state.withLock { s -> ((UInt64, [[UInt8]])?, Bool, Bool) in
+            let (batch, frames, wantSync, stopping, observer) = core.state.withLock {
+                s -> ((UInt64, [[UInt8]])?, [EncodedBatch], Bool, Bool, (@Sendable (WrittenFrames) -> Void)?) in
                 var batch: (UInt64, [[UInt8]])?
+                var frames: [EncodedBatch] = []
                 if !s.pending.isEmpty {
                     batch = (s.pendingFirstLSN, s.pending)
                     s.pending = []
+                } else if !s.pendingFrames.isEmpty {
+                    frames = s.pendingFrames
+                    s.pendingFrames = []
                 }
                 let wantSync = !s.syncWaiters.isEmpty && s.syncedLSN < s.writtenLSN
-                return (batch, wantSync, s.stopping)
+                return (batch, frames, wantSync, s.stopping, s.frameObserver)
             }
+            frameObserver = observer
             if let (first, records) = batch {
                 commit(EncodedBatch(firstLSN: first, records: records, timestamp: WallClock.nowMilliseconds()))
+                continue
+            }
+            if let merged = EncodedBatch(merging: frames) {
+                commit(merged)
                 continue
             }
             if wantSync || (stopping && dirty) {
@@ -191,6 +215,8 @@ final class LogWriter: @unchecked Sendable {
         lastCRC = crc
         nextLSN = batch.lastLSN + 1
         dirty = true
+        setChain(lsn: batch.lastLSN, crc: crc)
+        frameObserver?(WrittenFrames(bytes: bytes, firstLSN: batch.firstLSN, lastLSN: batch.lastLSN, lastCRC: crc))
     }
 
     /// Moves to a new segment. In mode `interval` the old one is synced first, so a crash can never

@@ -74,6 +74,60 @@ public struct WALReader: Sendable {
         return result.problems
     }
 
+    /// Calls `body` with the log's whole frames, exactly as on disk, from the frame holding
+    /// `after + 1` on (frames wholly at or below `after` are skipped), in chunks of consecutive
+    /// frames of at most about `chunkBytes`; `body` returns false to stop. For shipping the
+    /// backlog to a replica. Stops at the first damage; returns the problems the scan found.
+    @discardableResult
+    public func forEachWrittenFrame(after lsn: UInt64, chunkBytes: Int = 256 << 10,
+                                    _ body: (WrittenFrames) throws -> Bool) throws -> [ScanProblem] {
+        let scanner = LogScanner(walDirectory: directory + "/wal", fileSystem: fileSystem)
+        var stopped = false
+        let result = try scanner.scan { segment, bytes in
+            guard !stopped else { return }
+            var start: Int?
+            var first: UInt64 = 0
+            var end = 0
+            var last: (lsn: UInt64, crc: UInt32) = (0, 0)
+            func emit() throws {
+                guard let from = start else { return }
+                let chunk = WrittenFrames(bytes: Array(bytes[from..<end]), firstLSN: first, lastLSN: last.lsn, lastCRC: last.crc)
+                start = nil
+                if try !body(chunk) { stopped = true }
+            }
+            for frame in segment.frames where frame.header.lastLSN > lsn {
+                if start == nil {
+                    start = frame.offset
+                    first = frame.header.firstLSN
+                }
+                end = frame.offset + frame.header.frameLength
+                last = (frame.header.lastLSN, frame.header.crc)
+                if end - start! >= chunkBytes {
+                    try emit()
+                    if stopped { return }
+                }
+            }
+            try emit()
+            if segment.header == nil { stopped = true }
+        }
+        return result.problems
+    }
+
+    /// The chain CRC at `lsn`: the CRC of the frame that ends exactly at `lsn` (0 for LSN 0, a
+    /// segment's base CRC just before its first LSN). nil when no frame boundary of this log is
+    /// at `lsn` (it ends inside a frame, or outside the retained log).
+    public func chainCRC(at lsn: UInt64) throws -> UInt32? {
+        if lsn == 0 { return 0 }
+        let scanner = LogScanner(walDirectory: directory + "/wal", fileSystem: fileSystem)
+        var found: UInt32?
+        _ = try scanner.scan { segment, _ in
+            guard found == nil else { return }
+            if let header = segment.header, header.firstLSN == lsn + 1 { found = header.baseCRC }
+            if let frame = segment.frames.first(where: { $0.header.lastLSN == lsn }) { found = frame.header.crc }
+        }
+        return found
+    }
+
     /// Calls `body` for each record with an LSN greater than `after`, in log order (`continuous`
     /// as in `forEachFrame`).
     @discardableResult

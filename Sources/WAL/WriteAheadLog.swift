@@ -86,7 +86,8 @@ public final class WriteAheadLog: Sendable {
 
     /// Starts the log over after `lsn`, before `start()`: every segment is moved aside (renamed
     /// `<name>.superseded`, kept for audit, never read again) and a new first segment begins at
-    /// `lsn + 1`. Returns the new paths of the moved segments.
+    /// `lsn + 1`, chaining from `chainCRC` (0 for a log of its own; a replication leader's chain
+    /// CRC at `lsn` when its frames follow). Returns the new paths of the moved segments.
     ///
     /// For a log that ends below what a snapshot reflects (its end was cut or lost under a newer
     /// snapshot). Continuing it would hand out LSNs the snapshot already claims, and the next start
@@ -94,7 +95,7 @@ public final class WriteAheadLog: Sendable {
     /// reflects every record up to `lsn`, so that the moved segments are no longer needed; a crash
     /// between the two steps leaves a directory in which the same situation is found again.
     @discardableResult
-    public func supersede(through lsn: UInt64) throws(WALError) -> [String] {
+    public func supersede(through lsn: UInt64, chainCRC: UInt32 = 0) throws(WALError) -> [String] {
         let (started, last) = core.state.withLock { ($0.started, $0.nextLSN - 1) }
         guard !started else { throw WALError.invalidArgument("supersede(through:) is only possible before start()") }
         guard lsn >= last else {
@@ -115,7 +116,7 @@ public final class WriteAheadLog: Sendable {
         do { try fs.syncDirectory(configuration.walDirectory) } catch {
             throw WALError.io(operation: "fsync directory", path: configuration.walDirectory, errno: error.code)
         }
-        try writer.createFirst(firstLSN: lsn + 1)
+        try writer.createFirst(firstLSN: lsn + 1, baseCRC: chainCRC)
         core.state.withLock { s in
             s.nextLSN = lsn + 1
             s.writtenLSN = lsn
@@ -173,6 +174,116 @@ public final class WriteAheadLog: Sendable {
         if !records.isEmpty { core.wake.signal() }
         return lsn
     }
+
+    /// Enqueues whole frames received from another log (a replication leader) to be written byte
+    /// for byte, so both logs hold the same frames and CRC chain; returns their last LSN. They are
+    /// durable like appended records (`waitUntilDurable`, `whenDurable`). Every frame is verified on
+    /// its own and must continue the chain exactly: its first LSN follows the last one enqueued,
+    /// its `prevCRC` is the previous frame's CRC. Throws `.invalidArgument` for bytes that are not
+    /// whole verified frames or do not continue the log, and while records appended with `append`
+    /// are still unwritten (a log takes frames or records, not both at once).
+    @discardableResult
+    public func appendFrames(_ bytes: [UInt8]) throws(WALError) -> UInt64 {
+        var headers: [FrameHeader] = []
+        var offset = 0
+        while offset < bytes.count {
+            switch FrameHeader.decodeVerified(bytes, at: offset) {
+            case .failure(let f): throw WALError.invalidArgument("received bytes at \(offset) are not a whole frame: \(f.reason)")
+            case .success(let h):
+                headers.append(h)
+                offset += h.frameLength
+            }
+        }
+        guard let first = headers.first, let last = headers.last else { return lastAppendedLSN }
+        let batch = EncodedBatch(frames: bytes, firstLSN: first.firstLSN, lastLSN: last.lastLSN, lastCRC: last.crc,
+                                 rawLength: headers.reduce(0) { $0 + Int($1.rawLength) }, timestamp: last.timestamp)
+        let outcome = core.state.withLock { s -> Result<UInt64, WALError> in
+            if s.framesChainLSN != s.nextLSN - 1 {
+                guard s.pending.isEmpty, s.pendingFrames.isEmpty, s.writtenChainLSN == s.nextLSN - 1 else {
+                    return .failure(.invalidArgument("records appended to this log are not written yet"))
+                }
+                s.framesChainLSN = s.writtenChainLSN
+                s.framesChainCRC = s.writtenChainCRC
+            }
+            var chainLSN = s.framesChainLSN
+            var chainCRC = s.framesChainCRC
+            for h in headers {
+                guard h.firstLSN == chainLSN + 1 else {
+                    return .failure(.invalidArgument("frame starts at LSN \(h.firstLSN), the log continues at \(chainLSN + 1)"))
+                }
+                guard h.prevCRC == chainCRC else {
+                    return .failure(.invalidArgument("frame at LSN \(h.firstLSN) does not chain from the log's last frame"))
+                }
+                chainLSN = h.lastLSN
+                chainCRC = h.crc
+            }
+            s.framesChainLSN = chainLSN
+            s.framesChainCRC = chainCRC
+            s.nextLSN = chainLSN + 1
+            s.pendingFrames.append(batch)
+            return .success(chainLSN)
+        }
+        let lsn = try outcome.get()
+        core.wake.signal()
+        return lsn
+    }
+
+    /// The LSN and CRC of the last frame written (what the next received frame must chain from);
+    /// (0, 0) for an empty log. A follower reports it in its handshake.
+    public var lastWrittenFrame: (lsn: UInt64, crc: UInt32) {
+        core.state.withLock { ($0.writtenChainLSN, $0.writtenChainCRC) }
+    }
+
+    /// Calls `observer` on the writer thread with the bytes of every frame it writes, right after
+    /// the write and before its fdatasync (a replication leader ships them meanwhile); nil stops.
+    /// The observer must be quick and must not block. A frame rewritten after a failed sync is
+    /// reported again with the same LSNs.
+    public func setFrameObserver(_ observer: (@Sendable (WrittenFrames) -> Void)?) {
+        core.state.withLock { $0.frameObserver = observer }
+        core.wake.signal()
+    }
+
+    /// When `required`, a record counts as durable only once it is also confirmed (`confirm(upTo:)`:
+    /// for example held by enough replicas); when turned off, waiters satisfied by the local mode
+    /// alone are resumed at once.
+    public func requireConfirmation(_ required: Bool) {
+        let ready = core.state.withLock { s -> [LogCore.Continuation] in
+            s.confirmationRequired = required
+            return LogCore.takeSatisfied(&s, core.durability)
+        }
+        for c in ready { c(.success(())) }
+    }
+
+    /// Confirms every record up to `lsn` (monotonic: a lower value is ignored) and resumes the
+    /// waiters that are now durable; runs their completions on the calling thread.
+    public func confirm(upTo lsn: UInt64) {
+        let ready = core.state.withLock { s -> [LogCore.Continuation] in
+            guard lsn > s.confirmedLSN else { return [] }
+            s.confirmedLSN = min(lsn, s.nextLSN - 1)
+            return LogCore.takeSatisfied(&s, core.durability)
+        }
+        for c in ready { c(.success(())) }
+    }
+
+    /// Fails the durable waiters for LSNs up to `lsn` that are still unconfirmed with `error`
+    /// (their records stay in the log: the outcome for those callers is unknown, as after an I/O
+    /// failure). Returns how many were failed.
+    @discardableResult
+    public func failUnconfirmed(through lsn: UInt64, error: WALError) -> Int {
+        let failed = core.state.withLock { s -> [LogCore.Continuation] in
+            var out: [LogCore.Continuation] = []
+            s.durableWaiters.removeAll { w in
+                if w.lsn <= lsn { out.append(w.continuation); return true }
+                return false
+            }
+            return out
+        }
+        for c in failed { c(.failure(error)) }
+        return failed.count
+    }
+
+    /// The highest confirmed LSN (see `requireConfirmation`).
+    public var confirmedLSN: UInt64 { core.state.withLock { $0.confirmedLSN } }
 
     /// Returns when `lsn` is durable per the mode: `.always` after write + fdatasync, `.interval`
     /// after write, `.none` immediately. Throws `.writeFailed` when the batch holding it failed,
