@@ -96,6 +96,12 @@ public struct EngineRecovery: Sendable {
             return false
         default: break
         }
+        if record.isControl {
+            // The log's own records (replication terms): nothing for the engine to apply.
+            summary.lastLSN = max(summary.lastLSN, record.lsn)
+            summary.lastTimestamp = record.timestamp
+            return true
+        }
         let decoded: EngineRecord
         do { decoded = try EngineRecord(decoding: record.bytes) } catch {
             throw .recordUnreadable(lsn: record.lsn, reason: "\(error)")

@@ -15,6 +15,8 @@ actor Shard {
     private let journal: Journal
     /// LSN of the last record this shard appended (what a snapshot of it reflects).
     private(set) var lastLSN: UInt64 = 0
+    /// True while the shard applies a leader's records instead of appending its own.
+    private var following = false
     /// Where this shard runs (an event loop of the server, or a private queue).
     nonisolated let placement: ShardExecutor
 
@@ -46,9 +48,24 @@ actor Shard {
     /// The state and the LSN it reflects. Copy-on-write keeps this O(1).
     func capture() -> (ShardState, UInt64) { (state, lastLSN) }
 
-    /// The state and the log's last LSN read inside this turn: every record of this shard up
-    /// to that LSN is applied, because this shard appends only inside its own turns.
-    func captureForSnapshot(log: WriteAheadLog) -> (ShardState, UInt64) { (state, log.lastAppendedLSN) }
+    /// The state and the LSN it reflects for a snapshot. On a leader: the log's last LSN read
+    /// inside this turn (every record of this shard up to it is applied, because this shard
+    /// appends only inside its own turns). On a follower: the end of the last replicated batch it
+    /// applied (the log may already hold frames not applied yet).
+    func captureForSnapshot(log: WriteAheadLog) -> (ShardState, UInt64) {
+        (state, following ? lastLSN : log.lastAppendedLSN)
+    }
+
+    /// Applies this shard's records of a contiguous range of a leader's log, in log order (a
+    /// follower); afterwards the shard reflects every record of its users up to `through`.
+    func applyReplicated(_ records: [(EngineRecord, UInt64)], through: UInt64) throws(ShardState.ApplyError) {
+        following = true
+        for (record, _) in records { try state.apply(record) }
+        lastLSN = max(lastLSN, through)
+    }
+
+    /// Ends follower mode (promotion): from now on this shard appends its own records.
+    func stopFollowing() { following = false }
 
     // MARK: Mutations
 

@@ -17,4 +17,27 @@ public struct WrittenFrames: Sendable {
         self.lastLSN = lastLSN
         self.lastCRC = lastCRC
     }
+
+    /// The records the frames hold, in log order (the frames are verified again on the way).
+    /// Throws `.corruption` (segment "-") for bytes that are not whole, verified frames.
+    public func records() throws(WALError) -> [WALRecord] {
+        var out: [WALRecord] = []
+        var offset = 0
+        while offset < bytes.count {
+            let header: FrameHeader
+            switch FrameHeader.decodeVerified(bytes, at: offset) {
+            case .failure(let f): throw WALError.corruption(segment: "-", offset: offset, reason: f.reason)
+            case .success(let h): header = h
+            }
+            switch FrameHeader.records(in: bytes, at: offset, header: header) {
+            case .failure(let f): throw WALError.corruption(segment: "-", offset: offset, reason: f.reason)
+            case .success(let payloads):
+                for (i, p) in payloads.enumerated() {
+                    out.append(WALRecord(lsn: header.firstLSN + UInt64(i), timestamp: header.timestamp, bytes: p))
+                }
+            }
+            offset += header.frameLength
+        }
+        return out
+    }
 }
