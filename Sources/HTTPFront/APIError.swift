@@ -20,6 +20,8 @@ public struct APIError: Error, Sendable, Equatable {
     public var retryAfterSeconds: Int?
     /// The `Allow` header value (405 only).
     public var allow: String?
+    /// The leader's URL for an `X-Authd-Leader` header (503 NOT_LEADER).
+    public var leader: String?
 
     /// Creates an error answer.
     public init(
@@ -83,6 +85,21 @@ public struct APIError: Error, Sendable, Equatable {
     public static func tooManyRequests(retryAfterSeconds: Int) -> APIError {
         APIError(status: .tooManyRequests, code: "TOO_MANY_REQUESTS", message: "too many requests",
                  retryAfterSeconds: max(1, retryAfterSeconds))
+    }
+
+    /// 503 NOT_LEADER: a cluster follower does not take writes; `X-Authd-Leader` says where to go
+    /// (absent while no leader is known).
+    public static func notLeader(leaderURL: String?) -> APIError {
+        var error = APIError(status: .serviceUnavailable, code: "NOT_LEADER",
+                             message: "this node is not the leader; send writes to the leader", retryAfterSeconds: 1)
+        error.leader = leaderURL
+        return error
+    }
+
+    /// 503 SERVICE_UNAVAILABLE: a leader that cannot acknowledge writes now (too few replicas in
+    /// strict mode, or no lease).
+    public static func writesUnavailable(_ reason: String) -> APIError {
+        APIError(status: .serviceUnavailable, code: "SERVICE_UNAVAILABLE", message: reason, retryAfterSeconds: 1)
     }
 
     /// 503 SERVICE_UNAVAILABLE from `/ready`.

@@ -35,6 +35,7 @@ public struct HTTPResponse: Sendable {
         var response = json(error.status, AuthJSON.errorEnvelope(error, correlationID: correlationID, allocator: allocator))
         if let seconds = error.retryAfterSeconds { response.headers.add(name: "Retry-After", value: String(seconds)) }
         if let allow = error.allow { response.headers.add(name: "Allow", value: allow) }
+        if let leader = error.leader { response.headers.add(name: "X-Authd-Leader", value: leader) }
         return response
     }
 }

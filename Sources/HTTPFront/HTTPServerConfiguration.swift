@@ -32,6 +32,9 @@ public struct HTTPServerConfiguration: Sendable {
     public var shutdownGracePeriodSeconds: Int = 10
     /// The `service` field of `/health` and `/ready`.
     public var serviceName: String = "authd"
+    /// The cluster this node belongs to (nil: a single node, which takes every write and answers
+    /// 404 on `/cluster*`).
+    public var cluster: ClusterGate?
 
     /// The defaults above.
     public init() {}

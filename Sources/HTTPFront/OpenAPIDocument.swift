@@ -159,13 +159,16 @@ public enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. Codes: SERVICE_UNAVAILABLE.",
+            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. In a cluster, a follower answers NOT_LEADER with the leader's URL in `X-Authd-Leader` (Retry-After: 1), and a leader that may not acknowledge writes (too few replicas under SYNC_STRICT) SERVICE_UNAVAILABLE. Codes: SERVICE_UNAVAILABLE, NOT_LEADER.",
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
               },
               "Retry-After": {
                 "$ref": "#/components/headers/Retry-After"
+              },
+              "X-Authd-Leader": {
+                "$ref": "#/components/headers/X-Authd-Leader"
               }
             },
             "content": {
@@ -307,13 +310,16 @@ public enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. Codes: SERVICE_UNAVAILABLE.",
+            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. In a cluster, a follower answers NOT_LEADER with the leader's URL in `X-Authd-Leader` (Retry-After: 1), and a leader that may not acknowledge writes (too few replicas under SYNC_STRICT) SERVICE_UNAVAILABLE. Codes: SERVICE_UNAVAILABLE, NOT_LEADER.",
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
               },
               "Retry-After": {
                 "$ref": "#/components/headers/Retry-After"
+              },
+              "X-Authd-Leader": {
+                "$ref": "#/components/headers/X-Authd-Leader"
               }
             },
             "content": {
@@ -474,13 +480,16 @@ public enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. Codes: SERVICE_UNAVAILABLE.",
+            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. In a cluster, a follower answers NOT_LEADER with the leader's URL in `X-Authd-Leader` (Retry-After: 1), and a leader that may not acknowledge writes (too few replicas under SYNC_STRICT) SERVICE_UNAVAILABLE. Codes: SERVICE_UNAVAILABLE, NOT_LEADER.",
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
               },
               "Retry-After": {
                 "$ref": "#/components/headers/Retry-After"
+              },
+              "X-Authd-Leader": {
+                "$ref": "#/components/headers/X-Authd-Leader"
               }
             },
             "content": {
@@ -607,13 +616,16 @@ public enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. Codes: SERVICE_UNAVAILABLE.",
+            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. In a cluster, a follower answers NOT_LEADER with the leader's URL in `X-Authd-Leader` (Retry-After: 1), and a leader that may not acknowledge writes (too few replicas under SYNC_STRICT) SERVICE_UNAVAILABLE. Codes: SERVICE_UNAVAILABLE, NOT_LEADER.",
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
               },
               "Retry-After": {
                 "$ref": "#/components/headers/Retry-After"
+              },
+              "X-Authd-Leader": {
+                "$ref": "#/components/headers/X-Authd-Leader"
               }
             },
             "content": {
@@ -748,13 +760,16 @@ public enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. Codes: SERVICE_UNAVAILABLE.",
+            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. In a cluster, a follower answers NOT_LEADER with the leader's URL in `X-Authd-Leader` (Retry-After: 1), and a leader that may not acknowledge writes (too few replicas under SYNC_STRICT) SERVICE_UNAVAILABLE. Codes: SERVICE_UNAVAILABLE, NOT_LEADER.",
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
               },
               "Retry-After": {
                 "$ref": "#/components/headers/Retry-After"
+              },
+              "X-Authd-Leader": {
+                "$ref": "#/components/headers/X-Authd-Leader"
               }
             },
             "content": {
@@ -896,13 +911,16 @@ public enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. Codes: SERVICE_UNAVAILABLE.",
+            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. In a cluster, a follower answers NOT_LEADER with the leader's URL in `X-Authd-Leader` (Retry-After: 1), and a leader that may not acknowledge writes (too few replicas under SYNC_STRICT) SERVICE_UNAVAILABLE. Codes: SERVICE_UNAVAILABLE, NOT_LEADER.",
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
               },
               "Retry-After": {
                 "$ref": "#/components/headers/Retry-After"
+              },
+              "X-Authd-Leader": {
+                "$ref": "#/components/headers/X-Authd-Leader"
               }
             },
             "content": {
@@ -1041,6 +1059,158 @@ public enum OpenAPIDocument {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/HealthResponse"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/cluster": {
+      "get": {
+        "operationId": "cluster",
+        "tags": [
+          "Operations"
+        ],
+        "summary": "Cluster status of this node",
+        "description": "Role, term, leader URL and LSNs of this node; on a leader also its followers with their acknowledged LSN, lag and whether they count as synchronous. 404 on a single node (no replication settings).",
+        "responses": {
+          "200": {
+            "description": "This node's view of the cluster.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "node",
+                    "role",
+                    "term",
+                    "lsn"
+                  ],
+                  "properties": {
+                    "node": {
+                      "type": "string"
+                    },
+                    "role": {
+                      "type": "string",
+                      "enum": [
+                        "leader",
+                        "follower"
+                      ]
+                    },
+                    "term": {
+                      "type": "integer"
+                    },
+                    "leader": {
+                      "type": [
+                        "string",
+                        "null"
+                      ]
+                    },
+                    "lsn": {
+                      "type": "object"
+                    },
+                    "followers": {
+                      "type": "array",
+                      "items": {
+                        "type": "object"
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "Not a cluster node. Code NOT_FOUND.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/cluster/leader": {
+      "get": {
+        "operationId": "clusterLeader",
+        "tags": [
+          "Operations"
+        ],
+        "summary": "Leader health check",
+        "description": "A health check for a load balancer (HAProxy). 404 on a single node.",
+        "responses": {
+          "200": {
+            "description": "A leader that may acknowledge writes.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/HealthResponse"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Not a leader, or a leader that may not acknowledge writes now.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/HealthResponse"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "Not a cluster node. Code NOT_FOUND.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/cluster/replica": {
+      "get": {
+        "operationId": "clusterReplica",
+        "tags": [
+          "Operations"
+        ],
+        "summary": "Replica health check",
+        "description": "A health check for a load balancer (HAProxy). 404 on a single node.",
+        "responses": {
+          "200": {
+            "description": "A follower streaming from its leader with lag under REPLICA_MAX_LAG.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/HealthResponse"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Not a follower, not streaming, or lagging.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/HealthResponse"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "Not a cluster node. Code NOT_FOUND.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
                 }
               }
             }
@@ -1206,6 +1376,12 @@ public enum OpenAPIDocument {
         "schema": {
           "type": "integer",
           "minimum": 1
+        }
+      },
+      "X-Authd-Leader": {
+        "description": "On a cluster follower's NOT_LEADER answer: the HTTP URL of the current leader (absent while none is known).",
+        "schema": {
+          "type": "string"
         }
       }
     },
@@ -1494,7 +1670,8 @@ public enum OpenAPIDocument {
                   "UNSUPPORTED_MEDIA_TYPE",
                   "TOO_MANY_REQUESTS",
                   "INTERNAL_SERVER_ERROR",
-                  "SERVICE_UNAVAILABLE"
+                  "SERVICE_UNAVAILABLE",
+                  "NOT_LEADER"
                 ]
               },
               "message": {
@@ -1528,7 +1705,11 @@ public enum OpenAPIDocument {
             "enum": [
               "ok",
               "ready",
-              "not_ready"
+              "not_ready",
+              "leader",
+              "not_leader",
+              "replica",
+              "not_replica"
             ]
           },
           "service": {

@@ -49,8 +49,33 @@ public final class RequestProcessor: Sendable {
             sessionParameter = parameter
         }
         let headers = request.head.headers
+        if route.isMutation, let gate = configuration.cluster, let refusal = gate.refusal() {
+            switch refusal {
+            case .notLeader(let leader): return .respond(errorResponse(.notLeader(leaderURL: leader), request))
+            case .writesUnavailable(let reason): return .respond(errorResponse(.writesUnavailable(reason), request))
+            }
+        }
         do throws(APIError) {
             switch route {
+            case .cluster, .clusterLeader, .clusterReplica:
+                guard let gate = configuration.cluster else { throw .notFound }
+                let body: ByteBuffer
+                let healthy: Bool
+                switch route {
+                case .cluster:
+                    body = ByteBuffer(bytes: gate.status())
+                    healthy = true
+                case .clusterLeader:
+                    healthy = gate.acceptsWrites()
+                    body = statusBody(healthy ? "leader" : "not_leader")
+                default:
+                    healthy = gate.isHealthyReplica()
+                    body = statusBody(healthy ? "replica" : "not_replica")
+                }
+                var response = HTTPResponse(status: healthy ? .ok : .serviceUnavailable, body: body)
+                response.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
+                response.headers.add(name: "Cache-Control", value: "no-store")
+                return .respond(response)
             case .health:
                 return .respond(.json(.ok, statusBody("ok")))
             case .ready:

@@ -19,13 +19,16 @@ public enum Route: String, Sendable, CaseIterable {
     case metrics
     case docs
     case docsJSON
+    case cluster
+    case clusterLeader
+    case clusterReplica
 
     /// The method that reaches this route.
     public var method: HTTPMethod {
         switch self {
         case .register, .login, .refresh, .revokeCurrentSession: .POST
         case .revokeAllSessions, .revokeSession: .DELETE
-        case .listSessions, .me, .health, .ready, .metrics, .docs, .docsJSON: .GET
+        case .listSessions, .me, .health, .ready, .metrics, .docs, .docsJSON, .cluster, .clusterLeader, .clusterReplica: .GET
         }
     }
 
@@ -43,6 +46,9 @@ public enum Route: String, Sendable, CaseIterable {
         case .metrics: "/metrics"
         case .docs: "/docs"
         case .docsJSON: "/docs.json"
+        case .cluster: "/cluster"
+        case .clusterLeader: "/cluster/leader"
+        case .clusterReplica: "/cluster/replica"
         }
     }
 
@@ -63,6 +69,14 @@ public enum Route: String, Sendable, CaseIterable {
     public var requiresAccessToken: Bool {
         switch self {
         case .listSessions, .revokeAllSessions, .revokeSession, .me: true
+        default: false
+        }
+    }
+
+    /// Whether the route changes state, so that only a cluster's leader may serve it.
+    public var isMutation: Bool {
+        switch self {
+        case .register, .login, .refresh, .revokeCurrentSession, .revokeSession, .revokeAllSessions: true
         default: false
         }
     }

@@ -31,6 +31,9 @@ public struct Router: Sendable {
         case "/metrics": candidates = Self.metrics
         case "/docs": candidates = Self.docs
         case "/docs.json": candidates = Self.docsJSON
+        case "/cluster": candidates = Self.cluster
+        case "/cluster/leader": candidates = Self.clusterLeader
+        case "/cluster/replica": candidates = Self.clusterReplica
         default:
             let prefix = "/v1/auth/sessions/"
             guard path.hasPrefix(prefix) else { return .notFound }
@@ -58,6 +61,9 @@ public struct Router: Sendable {
     private static let metrics: [Route] = [.metrics]
     private static let docs: [Route] = [.docs]
     private static let docsJSON: [Route] = [.docsJSON]
+    private static let cluster: [Route] = [.cluster]
+    private static let clusterLeader: [Route] = [.clusterLeader]
+    private static let clusterReplica: [Route] = [.clusterReplica]
 
     static func allowHeader(for routes: [Route]) -> String {
         var methods: [String] = []
