@@ -63,6 +63,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var refreshReuseIntervalSeconds: Double = 0
     public var maxSessionsPerUser = 100
     public var environment = Environment.development
+    /// Replication (log shipping); all off for a single node.
+    public var replication = ReplicationSettings()
     /// Seed variables that were set and are ignored (for the one notice).
     public var ignoredVariables: [String] = []
 
@@ -78,7 +80,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         "LOGIN_MAX_ATTEMPTS", "LOG_LEVEL", "TRUST_PROXY", "DOCS_ENABLED", "METRICS_ENABLED", "METRICS_AUTH_TOKEN", "SHARDS",
         "WAL_FSYNC", "WAL_SEGMENT_BYTES", "WAL_RETAIN_SEGMENTS", "SNAPSHOT_EVERY_BYTES", "SNAPSHOT_KEEP", "ARGON2_MEMORY_KIB", "ARGON2_ITERATIONS",
         "ARGON2_PARALLELISM", "HASH_THREADS", "HASH_QUEUE_LIMIT", "REFRESH_REUSE_INTERVAL", "MAX_SESSIONS_PER_USER",
-    ]
+    ] + ReplicationSettings.variableNames
 
     /// Seed variables accepted and ignored.
     public static let ignoredVariableNames = ["DATABASE_URL", "REDIS_URL", "BCRYPT_ROUNDS"]
@@ -162,6 +164,7 @@ public struct ServerConfiguration: Sendable, Equatable {
             }
         }
         config.maxSessionsPerUser = reader.integer("MAX_SESSIONS_PER_USER", in: 1...100_000) ?? config.maxSessionsPerUser
+        config.replication = ReplicationSettings.parse(&reader)
         config.ignoredVariables = ignoredVariableNames.filter { values[$0] != nil }
 
         if !reader.problems.isEmpty { throw ConfigurationError(problems: reader.problems) }

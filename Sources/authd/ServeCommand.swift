@@ -40,6 +40,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "WAL_FSYNC: always, interval:<ms> or none.") var walFsync: String?
     @Option(help: "WAL_SEGMENT_BYTES: WAL segment size.") var walSegmentBytes: String?
     @Option(help: "WAL_RETAIN_SEGMENTS: extra WAL segments kept beyond the oldest snapshot's needs.") var walRetainSegments: String?
+    @Option(help: "REPLICATION_LISTEN: host:port to accept followers on.") var replicationListen: String?
+    @Option(help: "REPLICATION_ADVERTISE: host:port followers use to reach this node (default: the listen address).") var replicationAdvertise: String?
+    @Option(help: "REPLICATE_FROM: host:port of the leader to follow.") var replicateFrom: String?
+    @Option(help: "REPLICATION_SECRET: shared secret of the cluster's replication streams (>= 32 bytes).") var replicationSecret: String?
+    @Option(help: "SYNC_REPLICAS: followers that must hold a write before it is acknowledged.") var syncReplicas: String?
+    @Option(help: "SYNC_STRICT: refuse writes rather than acknowledge with fewer followers.") var syncStrict: String?
+    @Option(help: "SYNC_TIMEOUT: how long writes wait for followers (e.g. 2s).") var syncTimeout: String?
+    @Option(help: "REPLICA_MAX_LAG: lag above which /cluster/replica fails (e.g. 1s).") var replicaMaxLag: String?
+    @Option(help: "REPLICATION_MAX_RETAINED_BYTES: WAL kept for connected followers at most.") var replicationMaxRetainedBytes: String?
+    @Option(help: "NODE_NAME: this node's name in the cluster (default: the host name).") var nodeName: String?
+    @Option(help: "HTTP_ADVERTISE: this node's URL for clients (default http://HOST:PORT).") var httpAdvertise: String?
     @Option(help: "SNAPSHOT_EVERY_BYTES: snapshot after this much WAL.") var snapshotEveryBytes: String?
     @Option(help: "SNAPSHOT_KEEP: snapshots kept.") var snapshotKeep: String?
     @Option(name: .customLong("argon2-memory-kib"), help: "ARGON2_MEMORY_KIB (default 19456).") var argon2MemoryKib: String?
@@ -61,7 +72,10 @@ struct ServeCommand: AsyncParsableCommand {
             ("RATE_LIMIT_MAX_REQUESTS", rateLimitMaxRequests), ("LOGIN_MAX_ATTEMPTS", loginMaxAttempts), ("LOG_LEVEL", logLevel),
             ("TRUST_PROXY", trustProxy), ("DOCS_ENABLED", docsEnabled), ("METRICS_ENABLED", metricsEnabled),
             ("METRICS_AUTH_TOKEN", metricsAuthToken), ("SHARDS", shards), ("WAL_FSYNC", walFsync), ("WAL_SEGMENT_BYTES", walSegmentBytes),
-            ("WAL_RETAIN_SEGMENTS", walRetainSegments),
+            ("WAL_RETAIN_SEGMENTS", walRetainSegments), ("REPLICATION_LISTEN", replicationListen),
+            ("REPLICATION_ADVERTISE", replicationAdvertise), ("REPLICATE_FROM", replicateFrom), ("REPLICATION_SECRET", replicationSecret),
+            ("SYNC_REPLICAS", syncReplicas), ("SYNC_STRICT", syncStrict), ("SYNC_TIMEOUT", syncTimeout), ("REPLICA_MAX_LAG", replicaMaxLag),
+            ("REPLICATION_MAX_RETAINED_BYTES", replicationMaxRetainedBytes), ("NODE_NAME", nodeName), ("HTTP_ADVERTISE", httpAdvertise),
             ("SNAPSHOT_EVERY_BYTES", snapshotEveryBytes), ("SNAPSHOT_KEEP", snapshotKeep), ("ARGON2_MEMORY_KIB", argon2MemoryKib),
             ("ARGON2_ITERATIONS", argon2Iterations), ("ARGON2_PARALLELISM", argon2Parallelism), ("HASH_THREADS", hashThreads),
             ("HASH_QUEUE_LIMIT", hashQueueLimit), ("REFRESH_REUSE_INTERVAL", refreshReuseInterval),
