@@ -124,7 +124,8 @@ extension AuthEngine {
         let result: Result<String, WALError> = await DedicatedThread.run { () -> Result<String, WALError> in
             do throws(WALError) {
                 let store = SnapshotStore(directory: directory)
-                let info = try store.write(lsn: snapshot.coveredLSN, timestamp: now, payload: snapshot.encoded())
+                let info = try store.write(lsn: snapshot.coveredLSN, highLSN: snapshot.newestLSN, timestamp: now,
+                                           payload: snapshot.encoded())
                 // Only snapshots that verify count: the WAL keeps what the oldest of them needs.
                 let pruned = try store.prune(keep: keep)
                 if let oldest = pruned.kept.first {

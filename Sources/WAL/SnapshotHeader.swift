@@ -13,6 +13,8 @@ struct SnapshotHeader: Equatable {
     var chunkSize: UInt32
     var chunkCount: UInt32
     var payloadCRC: UInt32
+    /// No record above this LSN is reflected (0 in files written before it existed: read as `lsn`).
+    var highLSN: UInt64 = 0
 
     func encoded() -> [UInt8] {
         var w = ByteWriter(capacity: Self.size)
@@ -26,8 +28,7 @@ struct SnapshotHeader: Equatable {
         w.u32(chunkSize)
         w.u32(chunkCount)
         w.u32(payloadCRC)
-        w.u32(0)
-        w.u32(0)
+        w.u64(highLSN)
         w.u32(CRC32C.checksum(w.bytes))
         return w.bytes
     }
@@ -42,6 +43,6 @@ struct SnapshotHeader: Equatable {
         }
         return .success(SnapshotHeader(
             lsn: r.u64(8), timestamp: r.i64(16), payloadLength: r.u64(24), storedLength: r.u64(32),
-            chunkSize: r.u32(40), chunkCount: r.u32(44), payloadCRC: r.u32(48)))
+            chunkSize: r.u32(40), chunkCount: r.u32(44), payloadCRC: r.u32(48), highLSN: max(r.u64(52), r.u64(8))))
     }
 }

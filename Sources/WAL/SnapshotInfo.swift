@@ -4,6 +4,9 @@ public struct SnapshotInfo: Sendable, Equatable {
     public var path: String
     /// The snapshot reflects every record with `lsn <=` this.
     public var lsn: UInt64
+    /// No record above this LSN is reflected (>= `lsn`; above it when the snapshot reflects some
+    /// but not all records between, such as shard parts taken at different LSNs).
+    public var highLSN: UInt64
     /// When it was taken, ms since the epoch (the caller's value).
     public var timestamp: Int64
     /// Uncompressed payload size in bytes.

@@ -28,10 +28,11 @@ public struct SnapshotStore: Sendable {
         return UInt64(digits)
     }
 
-    /// Writes a snapshot reflecting every record with `lsn <=` the given one. Replaces an existing
-    /// snapshot of the same LSN atomically.
+    /// Writes a snapshot reflecting every record with `lsn <=` the given one, and none above
+    /// `highLSN` (default `lsn`). Replaces an existing snapshot of the same LSN atomically.
     @discardableResult
-    public func write(lsn: UInt64, timestamp: Int64, payload: [UInt8]) throws(WALError) -> SnapshotInfo {
+    public func write(lsn: UInt64, highLSN: UInt64? = nil, timestamp: Int64, payload: [UInt8]) throws(WALError) -> SnapshotInfo {
+        let high = max(lsn, highLSN ?? lsn)
         let fs = fileSystem
         do { try fs.makeDirectory(snapshotDirectory) } catch {
             throw WALError.io(operation: "mkdir", path: snapshotDirectory, errno: error.code)
@@ -71,7 +72,7 @@ public struct SnapshotStore: Sendable {
             let header = SnapshotHeader(
                 lsn: lsn, timestamp: timestamp, payloadLength: UInt64(payload.count),
                 storedLength: UInt64(offset - SnapshotHeader.size), chunkSize: UInt32(Self.chunkSize),
-                chunkCount: chunkCount, payloadCRC: payloadCRC)
+                chunkCount: chunkCount, payloadCRC: payloadCRC, highLSN: high)
             try fs.write(fd, header.encoded(), 0)
             try fs.fsync(fd)
         } catch {
@@ -89,7 +90,7 @@ public struct SnapshotStore: Sendable {
         do { try fs.syncDirectory(snapshotDirectory) } catch {
             throw WALError.io(operation: "fsync directory", path: snapshotDirectory, errno: error.code)
         }
-        return SnapshotInfo(path: finalPath, lsn: lsn, timestamp: timestamp, payloadSize: payload.count, fileSize: offset)
+        return SnapshotInfo(path: finalPath, lsn: lsn, highLSN: high, timestamp: timestamp, payloadSize: payload.count, fileSize: offset)
     }
 
     /// Snapshot files by name, sorted by LSN (headers not read).
@@ -111,7 +112,8 @@ public struct SnapshotStore: Sendable {
                   case .success(let h) = SnapshotHeader.decode(bytes)
             else { continue }
             let size = (try? fileSize(c.path)) ?? 0
-            infos.append(SnapshotInfo(path: c.path, lsn: h.lsn, timestamp: h.timestamp, payloadSize: Int(h.payloadLength), fileSize: size))
+            infos.append(SnapshotInfo(path: c.path, lsn: h.lsn, highLSN: h.highLSN, timestamp: h.timestamp,
+                                      payloadSize: Int(h.payloadLength), fileSize: size))
         }
         return infos
     }
@@ -190,7 +192,8 @@ public struct SnapshotStore: Sendable {
             throw WALError.snapshotCorrupt(path: path, reason: "payload checksum mismatch")
         }
         let info = SnapshotInfo(
-            path: path, lsn: header.lsn, timestamp: header.timestamp, payloadSize: payload.count, fileSize: bytes.count)
+            path: path, lsn: header.lsn, highLSN: header.highLSN, timestamp: header.timestamp, payloadSize: payload.count,
+            fileSize: bytes.count)
         return LoadedSnapshot(info: info, payload: payload, skipped: [])
     }
 
