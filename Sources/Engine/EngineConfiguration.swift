@@ -35,7 +35,8 @@ public struct EngineConfiguration: Sendable {
     /// the account is refused for a window; nil disables it.
     public var loginLockout: LoginLockoutPolicy? = LoginLockoutPolicy(maxFailures: 10, windowMilliseconds: 60_000)
     /// The most entries each shard keeps in each limiter table (rate-limit buckets, login
-    /// lockouts); about 70 bytes each, whatever the client sent.
+    /// lockouts), whatever the client sent; at the default cap a table's storage is about
+    /// 10.5 MB (entries, digest keys and their index).
     public var limiterEntriesPerShard: Int = 100_000
 
     public init(dataDirectory: String, accessTokenSecret: [UInt8], refreshTokenSecret: [UInt8]) {
