@@ -15,9 +15,6 @@ struct RateLimiterTable: Sendable {
 
     var maximumBuckets: Int { table.limit }
 
-    /// The bucket of `key`, if held (tests).
-    func bucket(_ key: LimiterKey) -> TokenBucket? { table.entry(key) }
-
     /// Takes one token from the bucket of `key` (`capacity` per `windowMilliseconds`).
     mutating func consume(_ key: LimiterKey, now: Int64, capacity: Int, windowMilliseconds: Int) -> RateLimitDecision {
         table.update(key, now: now, make: { TokenBucket(capacity: capacity, windowMilliseconds: windowMilliseconds, now: now) }) { bucket in

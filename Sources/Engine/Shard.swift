@@ -99,13 +99,10 @@ actor Shard {
         lockouts.update(lockoutKey, now: now, make: LoginLockout.init) { $0.end(outcome, now: now, policy: policy) }
     }
 
-    /// The lockout state of an account key, if any is held (tests).
-    func lockout(_ key: LimiterKey) -> LoginLockout? { lockouts.entry(key) }
-
     /// Opens a session for a verified login, revoking the oldest active ones past the cap.
     /// `lockoutKey` names the reservation `beginLogin` made: it is given back in this turn.
-    func openSession(userID: UUID, client: ClientInfo, rehashed: String?, lockoutKey: LimiterKey? = nil) async throws(AuthError) -> TokenGrant {
-        if let lockoutKey { endLogin(lockoutKey: lockoutKey, outcome: .passwordMatched) }
+    func openSession(userID: UUID, client: ClientInfo, rehashed: String?, lockoutKey: LimiterKey) async throws(AuthError) -> TokenGrant {
+        endLogin(lockoutKey: lockoutKey, outcome: .passwordMatched)
         guard let user = state.user(userID) else { throw .invalidCredentials }
         let now = clock.now()
         var records: [EngineRecord] = []

@@ -10,7 +10,8 @@ import NIOHTTP1
 /// engine: routing errors, media type, JSON shape, the bearer header,
 /// health, readiness and docs. What is left is one `EngineCall`, which
 /// `perform` runs on a task: the per-IP rate limiter, then the engine (whose
-/// login applies the per-account lockout), then the answer's JSON. `finish` writes the access log line and the metrics.
+/// login applies the per-account lockout), then the answer's JSON. `finish`
+/// writes the access log line and the metrics.
 /// No business rule lives here: field rules, tokens and sessions are the
 /// engine's.
 public final class RequestProcessor: Sendable {
