@@ -10,6 +10,10 @@ public struct Argon2Parameters: Sendable, Equatable {
         self.parallelism = parallelism
     }
 
+    /// The work one hash or verification does, in KiB of memory filled times passes over it
+    /// (libargon2's cost is linear in both; lanes split the same work, they do not add to it).
+    public var work: Int { memoryKiB * iterations }
+
     /// Reads the parameters out of a PHC string (`$argon2id$v=19$m=...,t=...,p=...$salt$hash`).
     init?(phc: String) {
         let parts = phc.split(separator: "$")

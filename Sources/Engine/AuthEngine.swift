@@ -9,7 +9,7 @@ public final class AuthEngine: Sendable {
     let shards: [Shard]
     let settings: ShardSettings
     let hashPool: HashPool
-    let hasher: PasswordHasher
+    let hasher: any PasswordHashing
     let journal: Journal
     let clock: any EngineClock
     let configuration: EngineConfiguration
@@ -20,7 +20,8 @@ public final class AuthEngine: Sendable {
     let storage = Mutex(StorageState())
 
     /// An engine over `journal` (in memory when it has no log). Use `open` for a durable one.
-    init(configuration: EngineConfiguration, clock: any EngineClock, journal: Journal, executors: [ShardExecutor]? = nil) {
+    init(configuration: EngineConfiguration, clock: any EngineClock, journal: Journal, executors: [ShardExecutor]? = nil,
+         hasher: (any PasswordHashing)? = nil) {
         self.configuration = configuration
         self.clock = clock
         self.journal = journal
@@ -30,7 +31,8 @@ public final class AuthEngine: Sendable {
             let placement = executors.flatMap { $0.isEmpty ? nil : $0[index % $0.count] } ?? .queue(label: "authd.shard.\(index)")
             return Shard(settings: settings, clock: clock, journal: journal, placement: placement)
         }
-        hasher = PasswordHasher(parameters: configuration.argon2)
+        let hasher = hasher ?? PasswordHasher(parameters: configuration.argon2)
+        self.hasher = hasher
         hashPool = HashPool(threads: configuration.hashThreads, queueLimit: configuration.hashQueueLimit)
         decoyHash = hasher.hash(UUID().uuidString)
     }
@@ -38,7 +40,13 @@ public final class AuthEngine: Sendable {
     /// An engine that keeps everything in memory and persists nothing (tests and benchmarks).
     public static func inMemory(_ configuration: EngineConfiguration, clock: any EngineClock = SystemClock(),
                                 executors: [ShardExecutor]? = nil) -> AuthEngine {
-        let engine = AuthEngine(configuration: configuration, clock: clock, journal: Journal(log: nil), executors: executors)
+        inMemory(configuration, clock: clock, executors: executors, hasher: nil)
+    }
+
+    /// An in-memory engine hashing with `hasher` (tests that count hashing work).
+    static func inMemory(_ configuration: EngineConfiguration, clock: any EngineClock, executors: [ShardExecutor]? = nil,
+                         hasher: (any PasswordHashing)?) -> AuthEngine {
+        let engine = AuthEngine(configuration: configuration, clock: clock, journal: Journal(log: nil), executors: executors, hasher: hasher)
         engine.ready.store(true, ordering: .releasing)
         return engine
     }
@@ -66,20 +74,35 @@ public final class AuthEngine: Sendable {
         return try await shard.register(name: request.name, email: request.email, passwordHash: hash, route: route)
     }
 
+    /// Verifies a password and opens a session.
+    ///
+    /// The fields are validated before anything is keyed by them. The account's lockout
+    /// (`EngineConfiguration.loginLockout`) is asked first and reserves the password check
+    /// before any hashing; the check's outcome settles it (`LoginLockout`). Unknown emails
+    /// take the same path against the decoy hash, and a stored hash cheaper than the
+    /// configured cost pays the difference on failure (`PasswordCheck`), so neither the
+    /// answers nor the hashing work tell which accounts exist.
     public func login(email: FieldInput, password: FieldInput, client: ClientInfo) async throws(AuthError) -> TokenGrant {
         let credentials = try Validation.credentials(email: email, password: password)
         let shard = shard(for: ShardRoute.route(email: credentials.email))
-        let found = await shard.credentials(email: credentials.email)
+        let lockoutKey = LimiterKey(credentials.email, domain: .loginLockout)
+        let found = try await shard.beginLogin(email: credentials.email, lockoutKey: lockoutKey)
         let hasher = self.hasher
-        let stored = found?.1 ?? decoyHash
+        let decoy = decoyHash
+        let stored = found?.1
         let password = credentials.password
-        // Unknown emails verify against the decoy: the same Argon2 work as a wrong password.
-        let (matches, rehashed) = try await hashPool.run { () -> (Bool, String?) in
-            guard hasher.verify(password, against: stored) else { return (false, nil) }
-            return (true, hasher.needsRehash(stored) ? hasher.hash(password) : nil)
+        let check: PasswordCheck.Outcome
+        do {
+            check = try await hashPool.run { PasswordCheck.run(password: password, stored: stored, decoy: decoy, hasher: hasher) }
+        } catch {
+            await shard.endLogin(lockoutKey: lockoutKey, outcome: .notChecked)
+            throw error
         }
-        guard matches, let (userID, _) = found else { throw .invalidCredentials }
-        return try await shard.openSession(userID: userID, client: client, rehashed: rehashed)
+        guard check.matches, let (userID, _) = found else {
+            await shard.endLogin(lockoutKey: lockoutKey, outcome: .passwordWrong)
+            throw .invalidCredentials
+        }
+        return try await shard.openSession(userID: userID, client: client, rehashed: check.rehashed, lockoutKey: lockoutKey)
     }
 
     public func refresh(refreshToken: FieldInput, client: ClientInfo) async throws(AuthError) -> TokenGrant {
@@ -120,18 +143,19 @@ public final class AuthEngine: Sendable {
 
     /// Takes one token from the bucket of `key` (`capacity` per `windowMilliseconds`).
     public func consume(_ key: RateLimitKey, capacity: Int, windowMilliseconds: Int) async -> RateLimitDecision {
-        let (shard, normalized) = bucket(for: key)
-        return await shard.consume(normalized, capacity: capacity, windowMilliseconds: windowMilliseconds)
+        let (shard, digest) = bucket(for: key)
+        return await shard.consume(digest, capacity: capacity, windowMilliseconds: windowMilliseconds)
     }
 
-    /// The shard owning a bucket, and the key as that shard stores it (emails normalised).
-    private func bucket(for key: RateLimitKey) -> (Shard, RateLimitKey) {
+    /// The shard owning a bucket, and the digest that shard files it under (emails
+    /// normalised first, so case and spaces cannot multiply buckets).
+    private func bucket(for key: RateLimitKey) -> (Shard, LimiterKey) {
         switch key {
         case .ip(let ip):
-            return (shard(for: ShardRoute.route(email: ip)), key)
+            return (shard(for: ShardRoute.route(email: ip)), LimiterKey(ip, domain: .ip))
         case .account(let email):
             let normalized = Validation.normalizeEmail(email)
-            return (shard(for: ShardRoute.route(email: normalized)), .account(normalized))
+            return (shard(for: ShardRoute.route(email: normalized)), LimiterKey(normalized, domain: .account))
         }
     }
 
@@ -143,7 +167,10 @@ public final class AuthEngine: Sendable {
             stats.sessionsActive += c.active
             stats.sessionsRevoked += c.revoked
             stats.sessionsCompromised += c.compromised
-            stats.rateLimitBuckets += await shard.bucketCount
+            let limiters = await shard.limiterCounts()
+            stats.rateLimitBuckets += limiters.buckets
+            stats.loginLockoutEntries += limiters.lockouts
+            stats.limiterEvictions += limiters.evicted
         }
         stats.hashQueueDepth = hashPool.queueDepth
         stats.hashRejected = hashPool.rejectedCount
@@ -204,12 +231,12 @@ public final class AuthEngine: Sendable {
 
     /// `consume` with a completion, run on the owning shard's executor without a task.
     public func consume(_ key: RateLimitKey, capacity: Int, windowMilliseconds: Int, completion: @escaping @Sendable (RateLimitDecision) -> Void) {
-        let (shard, normalized) = bucket(for: key)
+        let (shard, digest) = bucket(for: key)
         if shard.placement.isCurrent() {
-            completion(shard.assumeIsolated { $0.consume(normalized, capacity: capacity, windowMilliseconds: windowMilliseconds) })
+            completion(shard.assumeIsolated { $0.consume(digest, capacity: capacity, windowMilliseconds: windowMilliseconds) })
         } else {
             shard.placement.run {
-                completion(shard.assumeIsolated { $0.consume(normalized, capacity: capacity, windowMilliseconds: windowMilliseconds) })
+                completion(shard.assumeIsolated { $0.consume(digest, capacity: capacity, windowMilliseconds: windowMilliseconds) })
             }
         }
     }

@@ -31,6 +31,13 @@ public struct EngineConfiguration: Sendable {
     /// WAL segments kept beyond what the oldest kept snapshot needs (for point-in-time restore).
     public var walRetainSegments: Int = 0
     public var walSegmentSize: Int = 64 << 20
+    /// Login lockout per account: failed password checks per window before every login of
+    /// the account is refused for a window; nil disables it.
+    public var loginLockout: LoginLockoutPolicy? = LoginLockoutPolicy(maxFailures: 10, windowMilliseconds: 60_000)
+    /// The most entries each shard keeps in each limiter table (rate-limit buckets, login
+    /// lockouts), whatever the client sent; at the default cap a table's storage is about
+    /// 10.5 MB (entries, digest keys and their index).
+    public var limiterEntriesPerShard: Int = 100_000
 
     public init(dataDirectory: String, accessTokenSecret: [UInt8], refreshTokenSecret: [UInt8]) {
         self.dataDirectory = dataDirectory
@@ -53,6 +60,13 @@ public struct EngineConfiguration: Sendable {
         }
         if hashThreads < 1 { out.append("hash threads must be at least 1") }
         if refreshReuseIntervalSeconds < 0 { out.append("refresh reuse interval must not be negative") }
+        if let lockout = loginLockout {
+            if lockout.maxFailures < 1 || lockout.maxFailures > Int(Int32.max) { out.append("login lockout failures must be 1...\(Int32.max)") }
+            if lockout.windowMilliseconds < 1 || lockout.windowMilliseconds > 31 * 86_400_000 {
+                out.append("login lockout window must be 1 ms to 31 days")
+            }
+        }
+        if limiterEntriesPerShard < 1 || limiterEntriesPerShard > Int(Int32.max) { out.append("limiter entries per shard must be at least 1") }
         return out
     }
 }

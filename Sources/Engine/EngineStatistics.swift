@@ -4,7 +4,13 @@ public struct EngineStatistics: Sendable {
     public var sessionsActive = 0
     public var sessionsRevoked = 0
     public var sessionsCompromised = 0
+    /// Rate-limit buckets held (per IP, per account), across shards.
     public var rateLimitBuckets = 0
+    /// Login lockout entries held (accounts with failures counted, locked, or a check in flight).
+    public var loginLockoutEntries = 0
+    /// Limiter entries dropped to stay within `limiterEntriesPerShard` while they still
+    /// counted something (they failed open), since start.
+    public var limiterEvictions = 0
     public var hashQueueDepth = 0
     public var hashRejected = 0
     public var walAppendedLSN: UInt64 = 0

@@ -1,35 +1,30 @@
-/// One shard's rate-limit buckets, with idle eviction so a spray of IPs cannot grow memory
-/// without bound: full buckets are equivalent to absent ones and are swept; past
-/// `maximumBuckets` the oldest are dropped (failing open for them, which is logged by count).
+/// One shard's rate-limit buckets (per client IP, and plain per-account buckets), keyed by
+/// digest and bounded in memory (see `BoundedTable`): refilled buckets are swept, and past
+/// the table's limit the fullest or stalest are dropped (failing open for them, counted in
+/// `evictedCount`). Each bucket carries its own capacity and window.
 struct RateLimiterTable: Sendable {
-    private var buckets: [RateLimitKey: TokenBucket] = [:]
-    private var sweepThreshold = 1024
-    let maximumBuckets: Int
-    private(set) var evictedCount = 0
+    private var table: BoundedTable<TokenBucket>
 
-    init(maximumBuckets: Int = 200_000) {
-        self.maximumBuckets = maximumBuckets
+    init(maximumBuckets: Int = 100_000) {
+        table = BoundedTable(limit: maximumBuckets)
     }
 
-    var count: Int { buckets.count }
+    var count: Int { table.count }
 
-    mutating func consume(_ key: RateLimitKey, now: Int64, capacity: Int, windowMilliseconds: Int) -> RateLimitDecision {
-        if buckets.count >= sweepThreshold { sweep(now: now, capacity: capacity, windowMilliseconds: windowMilliseconds) }
-        var bucket = buckets[key] ?? TokenBucket(capacity: capacity, now: now)
-        let decision = bucket.consume(now: now, capacity: capacity, windowMilliseconds: windowMilliseconds)
-        buckets[key] = bucket
-        return decision
-    }
+    var evictedCount: Int { table.evictedCount }
 
-    /// Drops buckets that have refilled completely, then the stalest if still over the cap.
-    mutating func sweep(now: Int64, capacity: Int, windowMilliseconds: Int) {
-        let before = buckets.count
-        buckets = buckets.filter { $0.value.level(now: now, capacity: capacity, windowMilliseconds: windowMilliseconds) < Double(capacity) }
-        if buckets.count > maximumBuckets {
-            let stale = buckets.sorted { $0.value.updatedAt < $1.value.updatedAt }.prefix(buckets.count - maximumBuckets / 2)
-            for (key, _) in stale { buckets[key] = nil }
+    var maximumBuckets: Int { table.limit }
+
+    /// Takes one token from the bucket of `key` (`capacity` per `windowMilliseconds`).
+    mutating func consume(_ key: LimiterKey, now: Int64, capacity: Int, windowMilliseconds: Int) -> RateLimitDecision {
+        table.update(key, now: now, make: { TokenBucket(capacity: capacity, windowMilliseconds: windowMilliseconds, now: now) }) { bucket in
+            bucket.adopt(capacity: capacity, windowMilliseconds: windowMilliseconds, now: now)
+            return bucket.consume(now: now)
         }
-        evictedCount += before - buckets.count
-        sweepThreshold = max(1024, buckets.count * 2)
+    }
+
+    /// Runs `slots` sweep steps at once (tests; requests sweep as they go).
+    mutating func sweep(now: Int64, slots: Int) {
+        table.sweep(now: now, slots: slots)
     }
 }

@@ -7,7 +7,8 @@ import WAL
 /// caller is answered only after its records are durable.
 actor Shard {
     private(set) var state = ShardState()
-    private var limiter = RateLimiterTable()
+    private var limiter: RateLimiterTable
+    private var lockouts: BoundedTable<LoginLockout>
     private let accessSigner: HMACSigner
     private let refreshSigner: HMACSigner
     private let settings: ShardSettings
@@ -29,6 +30,8 @@ actor Shard {
         self.placement = placement
         accessSigner = HMACSigner(key: settings.accessKey)
         refreshSigner = HMACSigner(key: settings.refreshKey)
+        limiter = RateLimiterTable(maximumBuckets: settings.limiterEntries)
+        lockouts = BoundedTable(limit: settings.limiterEntries)
     }
 
     // MARK: Recovery
@@ -94,8 +97,29 @@ actor Shard {
         state.user(byEmail: email).map { ($0.id, $0.passwordHash) }
     }
 
+    /// The first half of a login, in one turn: the account's lockout decides (reserving one
+    /// password check when it lets the attempt through, `.rateLimited` when it does not),
+    /// then the credentials are read. Known and unknown emails take the same path.
+    func beginLogin(email: String, lockoutKey: LimiterKey) throws(AuthError) -> (UUID, String)? {
+        if let policy = settings.loginLockout {
+            let now = clock.now().milliseconds
+            let decision = lockouts.update(lockoutKey, now: now, make: LoginLockout.init) { $0.begin(now: now, policy: policy) }
+            if case .refuse(let seconds) = decision { throw .rateLimited(retryAfterSeconds: seconds) }
+        }
+        return credentials(email: email)
+    }
+
+    /// Settles the password check `beginLogin` reserved.
+    func endLogin(lockoutKey: LimiterKey, outcome: LoginLockout.Outcome) {
+        guard let policy = settings.loginLockout else { return }
+        let now = clock.now().milliseconds
+        lockouts.update(lockoutKey, now: now, make: LoginLockout.init) { $0.end(outcome, now: now, policy: policy) }
+    }
+
     /// Opens a session for a verified login, revoking the oldest active ones past the cap.
-    func openSession(userID: UUID, client: ClientInfo, rehashed: String?) async throws(AuthError) -> TokenGrant {
+    /// `lockoutKey` names the reservation `beginLogin` made: it is given back in this turn.
+    func openSession(userID: UUID, client: ClientInfo, rehashed: String?, lockoutKey: LimiterKey) async throws(AuthError) -> TokenGrant {
+        endLogin(lockoutKey: lockoutKey, outcome: .passwordMatched)
         guard let user = state.user(userID) else { throw .invalidCredentials }
         let now = clock.now()
         var records: [EngineRecord] = []
@@ -217,11 +241,14 @@ actor Shard {
         }
     }
 
-    func consume(_ key: RateLimitKey, capacity: Int, windowMilliseconds: Int) -> RateLimitDecision {
+    func consume(_ key: LimiterKey, capacity: Int, windowMilliseconds: Int) -> RateLimitDecision {
         limiter.consume(key, now: clock.now().milliseconds, capacity: capacity, windowMilliseconds: windowMilliseconds)
     }
 
-    var bucketCount: Int { limiter.count }
+    /// Entries held in the limiter tables, and how many were evicted while they mattered.
+    func limiterCounts() -> (buckets: Int, lockouts: Int, evicted: Int) {
+        (limiter.count, lockouts.count, limiter.evictedCount + lockouts.evictedCount)
+    }
 
     // MARK: Tokens
 

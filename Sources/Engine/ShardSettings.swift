@@ -8,6 +8,8 @@ struct ShardSettings: Sendable {
     let maxSessionsPerUser: Int
     let accessKey: [UInt8]
     let refreshKey: [UInt8]
+    let loginLockout: LoginLockoutPolicy?
+    let limiterEntries: Int
 
     init(_ configuration: EngineConfiguration) {
         codec = TokenCodec(issuer: configuration.issuer, audience: configuration.audience)
@@ -18,5 +20,7 @@ struct ShardSettings: Sendable {
         maxSessionsPerUser = configuration.maxSessionsPerUser
         accessKey = configuration.accessTokenSecret
         refreshKey = configuration.refreshTokenSecret
+        loginLockout = configuration.loginLockout
+        limiterEntries = configuration.limiterEntriesPerShard
     }
 }

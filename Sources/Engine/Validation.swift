@@ -1,6 +1,27 @@
-/// The seed's request rules: name >= 2 characters after trimming; email valid, trimmed and
-/// lower-cased; password 8...128 characters. All issues of a request are reported together.
+/// The request rules: name, email, password (the seed's, with limits in bytes).
+///
+/// Minimums count characters, as Unicode scalars: what JSON Schema's `minLength` counts
+/// and what the seed's zod counts (UTF-16 units) for every character outside the astral
+/// planes. Maximums count UTF-8 bytes, because they are there to bound memory, the WAL,
+/// answers and hashing work: counted in characters (grapheme clusters), "ab" followed by
+/// 400,000 combining accents is 2 characters and 800 KB. Names are trimmed first. All
+/// issues of a request are reported together.
 public enum Validation {
+    /// A name has at least this many characters after trimming.
+    public static let nameMinimumCharacters = 2
+    /// A name has at most this many UTF-8 bytes after trimming.
+    public static let nameMaximumBytes = 256
+    /// A new password has at least this many characters.
+    public static let passwordMinimumCharacters = 8
+    /// A new password has at most this many UTF-8 bytes (also the bound on hashing input).
+    public static let passwordMaximumBytes = 128
+    /// A password presented at login has at most this many UTF-8 bytes: more than a new
+    /// one may have, so passwords chosen while the limit counted characters (128 of them)
+    /// still verify.
+    public static let loginPasswordMaximumBytes = 1024
+    /// An email has at most this many bytes after trimming (RFC 5321's path limit).
+    public static let emailMaximumBytes = 254
+
     /// A registration that passed the rules, in normalised form.
     public struct Registration: Sendable, Equatable {
         public let name: String
@@ -18,7 +39,7 @@ public enum Validation {
         var issues: [FieldIssue] = []
         let n = checkName(name, into: &issues)
         let e = checkEmail(email, into: &issues)
-        let p = checkPassword(password, minimum: 8, into: &issues)
+        let p = checkPassword(password, minimum: passwordMinimumCharacters, maximumBytes: passwordMaximumBytes, into: &issues)
         guard issues.isEmpty, let n, let e, let p else { throw .invalidPayload(issues) }
         return Registration(name: n, email: e, password: p)
     }
@@ -26,7 +47,7 @@ public enum Validation {
     public static func credentials(email: FieldInput, password: FieldInput) throws(AuthError) -> Credentials {
         var issues: [FieldIssue] = []
         let e = checkEmail(email, into: &issues)
-        let p = checkPassword(password, minimum: 1, into: &issues)
+        let p = checkPassword(password, minimum: 1, maximumBytes: loginPasswordMaximumBytes, into: &issues)
         guard issues.isEmpty, let e, let p else { throw .invalidPayload(issues) }
         return Credentials(email: e, password: p)
     }
@@ -58,12 +79,13 @@ public enum Validation {
     private static func checkName(_ input: FieldInput, into issues: inout [FieldIssue]) -> String? {
         guard let raw = string(input, path: "name", into: &issues) else { return nil }
         let trimmed = trim(raw)
-        if trimmed.count < 2 {
-            issues.append(FieldIssue(path: "name", message: "Name must be at least 2 characters"))
+        // Bytes first: the character count below then never walks more than the maximum.
+        if trimmed.utf8.count > nameMaximumBytes {
+            issues.append(FieldIssue(path: "name", message: "Name must be at most \(nameMaximumBytes) bytes (UTF-8)"))
             return nil
         }
-        if trimmed.count > 100 {
-            issues.append(FieldIssue(path: "name", message: "Name must be at most 100 characters"))
+        if trimmed.unicodeScalars.count < nameMinimumCharacters {
+            issues.append(FieldIssue(path: "name", message: "Name must be at least \(nameMinimumCharacters) characters"))
             return nil
         }
         return trimmed
@@ -71,7 +93,13 @@ public enum Validation {
 
     private static func checkEmail(_ input: FieldInput, into issues: inout [FieldIssue]) -> String? {
         guard let raw = string(input, path: "email", into: &issues) else { return nil }
-        let email = normalizeEmail(raw)
+        let trimmed = trim(raw)
+        // Too long is invalid before any further work (lower-casing, keying a limiter).
+        guard trimmed.utf8.count <= emailMaximumBytes else {
+            issues.append(FieldIssue(path: "email", message: "Invalid email"))
+            return nil
+        }
+        let email = trimmed.lowercased()
         guard isValidEmail(email) else {
             issues.append(FieldIssue(path: "email", message: "Invalid email"))
             return nil
@@ -79,15 +107,14 @@ public enum Validation {
         return email
     }
 
-    private static func checkPassword(_ input: FieldInput, minimum: Int, into issues: inout [FieldIssue]) -> String? {
+    private static func checkPassword(_ input: FieldInput, minimum: Int, maximumBytes: Int, into issues: inout [FieldIssue]) -> String? {
         guard let raw = string(input, path: "password", into: &issues) else { return nil }
-        let count = raw.count
-        if count < minimum {
-            issues.append(FieldIssue(path: "password", message: minimum == 1 ? "Password is required" : "Password must be at least \(minimum) characters"))
+        if raw.utf8.count > maximumBytes {
+            issues.append(FieldIssue(path: "password", message: "Password must be at most \(maximumBytes) bytes (UTF-8)"))
             return nil
         }
-        if count > 128 {
-            issues.append(FieldIssue(path: "password", message: "Password must be at most 128 characters"))
+        if raw.unicodeScalars.count < minimum {
+            issues.append(FieldIssue(path: "password", message: minimum == 1 ? "Password is required" : "Password must be at least \(minimum) characters"))
             return nil
         }
         return raw
@@ -98,7 +125,7 @@ public enum Validation {
     /// printable non-space ASCII without leading, trailing or double dots, 254 bytes at most.
     static func isValidEmail(_ email: String) -> Bool {
         let bytes = Array(email.utf8)
-        guard bytes.count <= 254, let at = bytes.firstIndex(of: UInt8(ascii: "@")),
+        guard bytes.count <= emailMaximumBytes, let at = bytes.firstIndex(of: UInt8(ascii: "@")),
               bytes.lastIndex(of: UInt8(ascii: "@")) == at else { return false }
         let local = bytes[..<at]
         let domain = bytes[(at + 1)...]

@@ -19,6 +19,9 @@ struct EngineGauges: Sendable {
     let walBytesWritten: Gauge
     let walCompressionRatio: Gauge
     let snapshotDurationSeconds: Gauge
+    let rateLimitBuckets: Gauge
+    let loginLockoutEntries: Gauge
+    let limiterEvictions: Gauge
 
     init(factory: any MetricsFactory) {
         users = Gauge(label: "authd_users", factory: factory)
@@ -37,6 +40,9 @@ struct EngineGauges: Sendable {
         walBytesWritten = Gauge(label: "authd_wal_bytes_uncompressed", factory: factory)
         walCompressionRatio = Gauge(label: "authd_wal_compression_ratio", factory: factory)
         snapshotDurationSeconds = Gauge(label: "authd_snapshot_duration_seconds", factory: factory)
+        rateLimitBuckets = Gauge(label: "authd_rate_limit_buckets", factory: factory)
+        loginLockoutEntries = Gauge(label: "authd_login_lockout_entries", factory: factory)
+        limiterEvictions = Gauge(label: "authd_limiter_evictions", factory: factory)
     }
 
     func update(_ statistics: EngineStatistics) {
@@ -56,5 +62,8 @@ struct EngineGauges: Sendable {
         snapshots.record(statistics.snapshots)
         walCompressionRatio.record(statistics.walCompressionRatio)
         snapshotDurationSeconds.record(statistics.lastSnapshotMillis / 1000)
+        rateLimitBuckets.record(statistics.rateLimitBuckets)
+        loginLockoutEntries.record(statistics.loginLockoutEntries)
+        limiterEvictions.record(statistics.limiterEvictions)
     }
 }

@@ -15,8 +15,6 @@ public struct HTTPServerConfiguration: Sendable {
     public var rateLimitMaxRequests: Int = 100
     /// The limiter window in milliseconds.
     public var rateLimitWindowMilliseconds: Int = 60_000
-    /// Login attempts per window per account (normalised email); 0 disables.
-    public var loginMaxAttempts: Int = 10
     /// Whether `/docs` and `/docs.json` are served.
     public var docsEnabled: Bool = true
     /// Whether `/metrics` is served.

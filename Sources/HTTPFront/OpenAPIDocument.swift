@@ -126,7 +126,7 @@ public enum OpenAPIDocument {
             }
           },
           "429": {
-            "description": "The per-IP limiter of mutation routes (or the per-account login limiter) refused the request. Codes: TOO_MANY_REQUESTS.",
+            "description": "The per-IP limiter of mutation routes refused the request. Codes: TOO_MANY_REQUESTS.",
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
@@ -189,7 +189,7 @@ public enum OpenAPIDocument {
           "Auth"
         ],
         "summary": "Log in: create a session and issue a token pair",
-        "description": "Verifies email and password and opens a new session. Rate limited per client IP and per account (normalised email).",
+        "description": "Verifies email and password and opens a new session. Rate limited per client IP; after LOGIN_MAX_ATTEMPTS failed password checks an account is locked for the lockout window (successful logins never count).",
         "requestBody": {
           "required": true,
           "content": {
@@ -277,7 +277,7 @@ public enum OpenAPIDocument {
             }
           },
           "429": {
-            "description": "The per-IP limiter of mutation routes (or the per-account login limiter) refused the request. Codes: TOO_MANY_REQUESTS.",
+            "description": "The per-IP limiter refused the request, or the account is locked: LOGIN_MAX_ATTEMPTS failed password checks within the lockout window lock every login of that account (the right password included, unknown emails alike) until `Retry-After` seconds have passed. Codes: TOO_MANY_REQUESTS.",
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
@@ -447,7 +447,7 @@ public enum OpenAPIDocument {
             }
           },
           "429": {
-            "description": "The per-IP limiter of mutation routes (or the per-account login limiter) refused the request. Codes: TOO_MANY_REQUESTS.",
+            "description": "The per-IP limiter of mutation routes refused the request. Codes: TOO_MANY_REQUESTS.",
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
@@ -583,7 +583,7 @@ public enum OpenAPIDocument {
             }
           },
           "429": {
-            "description": "The per-IP limiter of mutation routes (or the per-account login limiter) refused the request. Codes: TOO_MANY_REQUESTS.",
+            "description": "The per-IP limiter of mutation routes refused the request. Codes: TOO_MANY_REQUESTS.",
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
@@ -727,7 +727,7 @@ public enum OpenAPIDocument {
             }
           },
           "429": {
-            "description": "The per-IP limiter of mutation routes (or the per-account login limiter) refused the request. Codes: TOO_MANY_REQUESTS.",
+            "description": "The per-IP limiter of mutation routes refused the request. Codes: TOO_MANY_REQUESTS.",
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
@@ -878,7 +878,7 @@ public enum OpenAPIDocument {
             }
           },
           "429": {
-            "description": "The per-IP limiter of mutation routes (or the per-account login limiter) refused the request. Codes: TOO_MANY_REQUESTS.",
+            "description": "The per-IP limiter of mutation routes refused the request. Codes: TOO_MANY_REQUESTS.",
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
@@ -1409,17 +1409,20 @@ public enum OpenAPIDocument {
           "name": {
             "type": "string",
             "minLength": 2,
-            "description": "At least 2 characters after trimming."
+            "maxLength": 256,
+            "description": "After trimming: at least 2 characters (Unicode code points) and at most 256 bytes of UTF-8. The maximum counts bytes, so 256 characters fit only when they are ASCII."
           },
           "email": {
             "type": "string",
             "format": "email",
-            "description": "Trimmed and lower-cased before use."
+            "maxLength": 254,
+            "description": "Trimmed and lower-cased before use; at most 254 bytes."
           },
           "password": {
             "type": "string",
             "minLength": 8,
-            "maxLength": 128
+            "maxLength": 128,
+            "description": "At least 8 characters (Unicode code points) and at most 128 bytes of UTF-8."
           }
         }
       },
@@ -1433,11 +1436,14 @@ public enum OpenAPIDocument {
           "email": {
             "type": "string",
             "format": "email",
-            "description": "Trimmed and lower-cased before use."
+            "maxLength": 254,
+            "description": "Trimmed and lower-cased before use; at most 254 bytes."
           },
           "password": {
             "type": "string",
-            "minLength": 8
+            "minLength": 1,
+            "maxLength": 1024,
+            "description": "Not empty, at most 1024 bytes of UTF-8 (more than a new password may have, so passwords set under older limits still verify)."
           }
         }
       },

@@ -9,8 +9,9 @@ import NIOHTTP1
 /// `prepare` runs on the event loop and settles everything that needs no
 /// engine: routing errors, media type, JSON shape, the bearer header,
 /// health, readiness and docs. What is left is one `EngineCall`, which
-/// `perform` runs on a task: the rate limiters, then the engine, then the
-/// answer's JSON. `finish` writes the access log line and the metrics.
+/// `perform` runs on a task: the per-IP rate limiter, then the engine (whose
+/// login applies the per-account lockout), then the answer's JSON. `finish`
+/// writes the access log line and the metrics.
 /// No business rule lives here: field rules, tokens and sessions are the
 /// engine's.
 public final class RequestProcessor: Sendable {
@@ -191,7 +192,7 @@ public final class RequestProcessor: Sendable {
 
     // MARK: On a task
 
-    /// Runs the limiters and the engine call; never throws, every failure is an answer.
+    /// Runs the per-IP limiter and the engine call; never throws, every failure is an answer.
     public func perform(_ call: EngineCall, for request: HTTPRequest) async -> RequestOutcome {
         let correlationID = request.correlationID
         do throws(APIError) {
@@ -207,14 +208,6 @@ public final class RequestProcessor: Sendable {
             if let route = request.route, route.isRateLimited, configuration.rateLimitMaxRequests > 0 {
                 try await limit(.ip(call.clientAddress ?? "unknown"), capacity: configuration.rateLimitMaxRequests,
                                 bucket: "ip", request: request)
-            }
-            if case .login(let email, _, _) = call.operation, configuration.loginMaxAttempts > 0, case .value(let address) = email {
-                do throws(APIError) {
-                    try await limit(.account(address), capacity: configuration.loginMaxAttempts, bucket: "account", request: request)
-                } catch {
-                    metrics?.recordLogin(outcome: error.code)
-                    throw error
-                }
             }
             return try await invoke(call, request: request)
         } catch {
@@ -320,7 +313,15 @@ public final class RequestProcessor: Sendable {
                         response: .json(.ok, AuthJSON.grant(grant, allocator: allocator)), userID: grant.user.id, sessionID: grant.session.id)
                 } catch {
                     metrics?.recordLogin(outcome: error.code)
-                    log.info("login failed", metadata: ["event": "login_failed", "code": .string(error.code)])
+                    if case .rateLimited(let seconds) = error {
+                        // The engine's login lockout: this account had too many failed password checks.
+                        metrics?.recordRateLimitHit(bucket: "account")
+                        log.warning("rate limited", metadata: [
+                            "event": "rate_limited", "bucket": "account", "retryAfterSeconds": "\(seconds)",
+                        ])
+                    } else {
+                        log.info("login failed", metadata: ["event": "login_failed", "code": .string(error.code)])
+                    }
                     throw error
                 }
 

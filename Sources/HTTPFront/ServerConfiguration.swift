@@ -1,3 +1,4 @@
+import Engine
 import Logging
 
 /// Everything `authd serve` is told, parsed and checked in one pass.
@@ -42,7 +43,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var audience = "auth-api-clients"
     public var rateLimitWindowMilliseconds = 60_000
     public var rateLimitMaxRequests = 100
+    /// `LOGIN_MAX_ATTEMPTS`: failed password checks per account per lockout window; 0 disables.
     public var loginMaxAttempts = 10
+    /// `LOGIN_LOCKOUT_WINDOW_MS`; nil means `RATE_LIMIT_WINDOW_MS`.
+    public var loginLockoutWindowMilliseconds: Int?
     public var logLevel = LogLevel.level(.info)
     public var trustProxy = 0
     public var docsEnabled = true
@@ -77,7 +81,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     public static let variableNames: [String] = [
         "HOST", "PORT", "DATA_DIR", "AUTHD_ENV", "ACCESS_TOKEN_SECRET", "REFRESH_TOKEN_SECRET", "ACCESS_TOKEN_EXPIRES_IN",
         "REFRESH_TOKEN_EXPIRES_IN", "JWT_ISSUER", "JWT_AUDIENCE", "RATE_LIMIT_WINDOW_MS", "RATE_LIMIT_MAX_REQUESTS",
-        "LOGIN_MAX_ATTEMPTS", "LOG_LEVEL", "TRUST_PROXY", "DOCS_ENABLED", "METRICS_ENABLED", "METRICS_AUTH_TOKEN", "SHARDS",
+        "LOGIN_MAX_ATTEMPTS", "LOGIN_LOCKOUT_WINDOW_MS", "LOG_LEVEL", "TRUST_PROXY", "DOCS_ENABLED", "METRICS_ENABLED", "METRICS_AUTH_TOKEN", "SHARDS",
         "WAL_FSYNC", "WAL_SEGMENT_BYTES", "WAL_RETAIN_SEGMENTS", "SNAPSHOT_EVERY_BYTES", "SNAPSHOT_KEEP", "ARGON2_MEMORY_KIB", "ARGON2_ITERATIONS",
         "ARGON2_PARALLELISM", "HASH_THREADS", "HASH_QUEUE_LIMIT", "REFRESH_REUSE_INTERVAL", "MAX_SESSIONS_PER_USER",
     ] + ReplicationSettings.variableNames
@@ -127,6 +131,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         config.rateLimitWindowMilliseconds = reader.integer("RATE_LIMIT_WINDOW_MS", in: 1...86_400_000) ?? config.rateLimitWindowMilliseconds
         config.rateLimitMaxRequests = reader.integer("RATE_LIMIT_MAX_REQUESTS", in: 0...Int(Int32.max)) ?? config.rateLimitMaxRequests
         config.loginMaxAttempts = reader.integer("LOGIN_MAX_ATTEMPTS", in: 0...Int(Int32.max)) ?? config.loginMaxAttempts
+        config.loginLockoutWindowMilliseconds = reader.integer("LOGIN_LOCKOUT_WINDOW_MS", in: 1...604_800_000)
         if let level = reader.string("LOG_LEVEL") {
             if let parsed = parseLogLevel(level) {
                 config.logLevel = parsed
@@ -198,6 +203,13 @@ public struct ServerConfiguration: Sendable, Equatable {
         }
     }
 
+    /// The engine's login lockout: `LOGIN_MAX_ATTEMPTS` failed password checks per
+    /// `LOGIN_LOCKOUT_WINDOW_MS` (default `RATE_LIMIT_WINDOW_MS`); nil when disabled (0).
+    public var loginLockout: LoginLockoutPolicy? {
+        guard loginMaxAttempts > 0 else { return nil }
+        return LoginLockoutPolicy(maxFailures: loginMaxAttempts, windowMilliseconds: loginLockoutWindowMilliseconds ?? rateLimitWindowMilliseconds)
+    }
+
     /// The HTTP front's part of the configuration.
     public var http: HTTPServerConfiguration {
         var http = HTTPServerConfiguration()
@@ -206,7 +218,6 @@ public struct ServerConfiguration: Sendable, Equatable {
         http.trustedProxyHops = trustProxy
         http.rateLimitMaxRequests = rateLimitMaxRequests
         http.rateLimitWindowMilliseconds = rateLimitWindowMilliseconds
-        http.loginMaxAttempts = loginMaxAttempts
         http.docsEnabled = docsEnabled
         http.metricsEnabled = metricsEnabled
         http.metricsAuthToken = metricsAuthToken

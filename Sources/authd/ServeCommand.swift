@@ -30,7 +30,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "JWT_AUDIENCE (default auth-api-clients).") var jwtAudience: String?
     @Option(help: "RATE_LIMIT_WINDOW_MS (default 60000).") var rateLimitWindowMs: String?
     @Option(help: "RATE_LIMIT_MAX_REQUESTS per IP per window on mutation routes; 0 disables (default 100).") var rateLimitMaxRequests: String?
-    @Option(help: "LOGIN_MAX_ATTEMPTS per account per window; 0 disables (default 10).") var loginMaxAttempts: String?
+    @Option(help: "LOGIN_MAX_ATTEMPTS: failed password checks per account per lockout window before the account is locked for a window; 0 disables (default 10).") var loginMaxAttempts: String?
+    @Option(help: "LOGIN_LOCKOUT_WINDOW_MS: lockout window, and how long a lock lasts (default RATE_LIMIT_WINDOW_MS).") var loginLockoutWindowMs: String?
     @Option(help: "LOG_LEVEL: silent, fatal, error, warn, info, debug, trace.") var logLevel: String?
     @Option(help: "TRUST_PROXY: proxy hops of X-Forwarded-For to trust (default 0).") var trustProxy: String?
     @Option(help: "DOCS_ENABLED (default true).") var docsEnabled: String?
@@ -69,7 +70,8 @@ struct ServeCommand: AsyncParsableCommand {
             ("ACCESS_TOKEN_SECRET", accessTokenSecret), ("REFRESH_TOKEN_SECRET", refreshTokenSecret),
             ("ACCESS_TOKEN_EXPIRES_IN", accessTokenExpiresIn), ("REFRESH_TOKEN_EXPIRES_IN", refreshTokenExpiresIn),
             ("JWT_ISSUER", jwtIssuer), ("JWT_AUDIENCE", jwtAudience), ("RATE_LIMIT_WINDOW_MS", rateLimitWindowMs),
-            ("RATE_LIMIT_MAX_REQUESTS", rateLimitMaxRequests), ("LOGIN_MAX_ATTEMPTS", loginMaxAttempts), ("LOG_LEVEL", logLevel),
+            ("RATE_LIMIT_MAX_REQUESTS", rateLimitMaxRequests), ("LOGIN_MAX_ATTEMPTS", loginMaxAttempts),
+            ("LOGIN_LOCKOUT_WINDOW_MS", loginLockoutWindowMs), ("LOG_LEVEL", logLevel),
             ("TRUST_PROXY", trustProxy), ("DOCS_ENABLED", docsEnabled), ("METRICS_ENABLED", metricsEnabled),
             ("METRICS_AUTH_TOKEN", metricsAuthToken), ("SHARDS", shards), ("WAL_FSYNC", walFsync), ("WAL_SEGMENT_BYTES", walSegmentBytes),
             ("WAL_RETAIN_SEGMENTS", walRetainSegments), ("REPLICATION_LISTEN", replicationListen),

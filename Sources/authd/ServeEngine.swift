@@ -32,6 +32,7 @@ struct ServeEngine: Sendable {
         }
         configuration.refreshReuseIntervalSeconds = settings.refreshReuseIntervalSeconds
         configuration.maxSessionsPerUser = settings.maxSessionsPerUser
+        configuration.loginLockout = settings.loginLockout
         configuration.argon2 = Argon2Parameters(
             memoryKiB: settings.argon2MemoryKiB ?? configuration.argon2.memoryKiB,
             iterations: settings.argon2Iterations ?? configuration.argon2.iterations,

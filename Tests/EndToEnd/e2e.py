@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 import traceback
 import uuid
@@ -319,15 +320,89 @@ def rate_limits():
         server.stop()
 
 
+def metric(server, name):
+    """The value of one unlabelled gauge on /metrics (the server must have METRICS_ENABLED)."""
+    s, _, text = server.request("GET", "/metrics")
+    expect(s == 200, f"metrics {s}")
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    raise AssertionError(f"{name} not in /metrics")
+
+
 @test
-def login_account_limit():
-    server = Server(BIN, env={"LOGIN_MAX_ATTEMPTS": "3"}).start()
+def login_lockout_counts_failures_not_logins():
+    server = Server(BIN, env={"LOGIN_MAX_ATTEMPTS": "3", "LOGIN_LOCKOUT_WINDOW_MS": "60000"}).start()
     try:
         c = Client(server)
         mail, _ = c.register()
+        # Successful logins never consume the budget (the 4th success used to be 429).
+        statuses = [c.login(mail)[0] for _ in range(6)]
+        expect(statuses == [200] * 6, f"successes {statuses}")
         statuses = [c.login(mail, "wrong-password")[0] for _ in range(3)]
         expect(statuses == [401, 401, 401], str(statuses))
-        expect_error(c.login(mail.upper()), 429, "TOO_MANY_REQUESTS")
+        # Locked: the right password is refused too, with Retry-After within the window.
+        s, h, body = c.login(mail.upper())
+        expect_error((s, h, body), 429, "TOO_MANY_REQUESTS")
+        expect(1 <= int(h.get("retry-after", "0")) <= 60, f"Retry-After {h}")
+        expect_error(c.login(mail, "wrong-password"), 429, "TOO_MANY_REQUESTS")
+        # An unknown email locks exactly like a known one.
+        ghost = email()
+        statuses = [c.login(ghost, "wrong-password")[0] for _ in range(5)]
+        expect(statuses == [401, 401, 401, 429, 429], f"unknown email {statuses}")
+        # Another account from the same address is not affected.
+        other, _ = c.register()
+        expect(c.login(other)[0] == 200, "other account")
+        # Parallel wrong passwords get at most LOGIN_MAX_ATTEMPTS checks.
+        raced, _ = c.register()
+        results = []
+        def guess(i):
+            results.append(c.login(raced, f"wrong-{i}")[0])
+        threads = [threading.Thread(target=guess, args=(i,)) for i in range(12)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        expect(results.count(401) <= 3 and results.count(401) + results.count(429) == 12, f"parallel {sorted(results)}")
+        expect_error(c.login(raced), 429, "TOO_MANY_REQUESTS")
+    finally:
+        server.stop()
+
+
+@test
+def length_limits_count_bytes():
+    # "ab" + 400,000 combining accents: 2 characters, 800 KB (sent as raw UTF-8 to fit in 1 MiB).
+    raw = json.dumps({"name": "ab" + "\u0301" * 400_000, "email": email(), "password": "password123"}, ensure_ascii=False).encode()
+    s, _, body = SERVER.request("POST", "/v1/auth/register", raw=raw, headers={"Content-Type": "application/json"})
+    expect(s == 400 and body["error"]["code"] == "INVALID_PAYLOAD", f"{s} {str(body)[:200]}")
+    expect([d["path"] for d in body["error"]["details"]] == ["name"], str(body["error"]["details"]))
+    # Eight characters of 101 code points each: 8 characters, 1,608 bytes.
+    _, (s, _, body) = C.register(password=("a" + "\u0301" * 100) * 8)
+    expect(s == 400 and [d["path"] for d in body["error"]["details"]] == ["password"], f"{s} {str(body)[:200]}")
+    _, (s, _, body) = C.register(name="\u674e" * 85, password="\u5bc6" * 42)   # 255 and 126 bytes
+    expect(s == 201, f"{s} {body}")
+
+
+@test
+def huge_emails_leave_no_limiter_state():
+    server = Server(BIN, env={"METRICS_ENABLED": "true", "RATE_LIMIT_MAX_REQUESTS": "100000", "LOGIN_MAX_ATTEMPTS": "10"}).start()
+    try:
+        def rss_kib():
+            with open(f"/proc/{server.proc.pid}/status") as f:
+                return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+        c = Client(server)
+        c.login(email(), "warm-up-password")
+        before = rss_kib()
+        conn = server.connection()
+        for i in range(100):
+            s, _, body = server.request("POST", "/v1/auth/sessions", {"email": "a" * 1_000_000 + f"{i}@example.com", "password": "pw"}, conn=conn)
+            expect(s == 400 and body["error"]["code"] == "INVALID_PAYLOAD", f"{s}")
+        conn.close()
+        grown_mib = (rss_kib() - before) / 1024
+        # 100 MB of emails were sent; before the fix every one stayed in memory as a bucket key.
+        expect(grown_mib < 48, f"RSS grew {grown_mib:.1f} MiB")
+        expect(metric(server, "authd_login_lockout_entries") == 1, "only the warm-up's failure is counted")
+        expect(metric(server, "authd_rate_limit_buckets") == 1, "only this client's IP bucket")
     finally:
         server.stop()
 

@@ -259,6 +259,20 @@ import Testing
         #expect(allowed == 3)
     }
 
+    /// Issue 15.4 through the public API: one table, two limits. A sweep started by a
+    /// small-limit bucket (10) must not delete an IP bucket (limit 100) that has 10 or more
+    /// tokens left, which would hand that IP its whole allowance back.
+    @Test func ipBucketsSurviveASweepStartedByASmallerLimit() async throws {
+        let engine = makeEngine({ $0.shardCount = 1 })
+        let victim = RateLimitKey.ip("203.0.113.9")
+        for _ in 0..<50 { _ = await engine.consume(victim, capacity: 100, windowMilliseconds: 3_600_000) }
+        for i in 0..<1_100 { _ = await engine.consume(.ip("10.1.\(i / 256).\(i % 256)"), capacity: 100, windowMilliseconds: 3_600_000) }
+        for i in 0..<1_100 { _ = await engine.consume(.account("user\(i)@example.com"), capacity: 10, windowMilliseconds: 3_600_000) }
+        var allowed = 0
+        for _ in 0..<100 where await engine.consume(victim, capacity: 100, windowMilliseconds: 3_600_000).allowed { allowed += 1 }
+        #expect(allowed == 50)
+    }
+
     @Test func parallelAccountAttemptsCannotExceedTheLimit() async throws {
         let engine = makeEngine()
         let decisions = await withTaskGroup(of: Bool.self) { group in

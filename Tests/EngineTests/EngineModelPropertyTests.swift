@@ -29,8 +29,14 @@ import Testing
         await propertyCheck(count: 100, input: Self.steps) { numbers in
             let steps = numbers.map { Step(kind: $0 % 8, a: $0 / 8 % 3, b: $0 / 32 % 6) }
             let clock = ManualClock()
-            let engine = makeEngine({ $0.maxSessionsPerUser = 2; $0.refreshReuseIntervalSeconds = 0 }, clock: clock)
+            let engine = makeEngine({
+                $0.maxSessionsPerUser = 2
+                $0.refreshReuseIntervalSeconds = 0
+                // A window longer than the longest run: three failures lock an email for good here.
+                $0.loginLockout = LoginLockoutPolicy(maxFailures: 3, windowMilliseconds: 3_600_000)
+            }, clock: clock)
             var registered: Set<Int> = []
+            var failures: [Int: Int] = [:]
             var sessions: [UUID: ModelSession] = [:]
             var order: [UUID] = []
 
@@ -43,16 +49,22 @@ import Testing
                     registered.insert(step.a)
                 case 1:   // login, right or wrong password
                     let good = step.b % 3 != 0
+                    let locked = failures[step.a, default: 0] >= 3
                     do {
                         let grant = try await engine.loginUser(email, password: good ? "correct horse" : "wrong horse")
-                        #expect(registered.contains(step.a) && good, "\(step)")
+                        #expect(registered.contains(step.a) && good && !locked, "\(step)")
                         // The cap: the oldest active sessions of this user beyond 2 are revoked.
                         let active = order.filter { sessions[$0]!.user == step.a && sessions[$0]!.status == .active }
                         for id in active.prefix(max(0, active.count - 1)) { sessions[id]!.status = .revoked }
                         sessions[grant.session.id] = ModelSession(user: step.a, tokens: [grant.refreshToken], access: grant.accessToken, status: .active)
                         order.append(grant.session.id)
                     } catch let error as AuthError {
-                        #expect(error == .invalidCredentials && !(registered.contains(step.a) && good), "\(step)")
+                        if locked {
+                            #expect({ if case .rateLimited = error { true } else { false } }(), "\(step)")
+                        } else {
+                            #expect(error == .invalidCredentials && !(registered.contains(step.a) && good), "\(step)")
+                            failures[step.a, default: 0] += 1
+                        }
                     } catch {
                         Issue.record("unexpected \(error)")
                     }

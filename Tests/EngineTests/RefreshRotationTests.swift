@@ -32,28 +32,3 @@ import Testing
         #expect(RefreshRotation.decide(chain: ch, status: .compromised, presented: a, now: t0, reuseIntervalMilliseconds: 0) == .refuse(.sessionCompromised))
     }
 }
-
-@Suite struct TokenBucketTests {
-    @Test func refillsContinuouslyAndReportsRetryAfter() {
-        var bucket = TokenBucket(capacity: 2, now: 0)
-        #expect(bucket.consume(now: 0, capacity: 2, windowMilliseconds: 10_000).allowed)
-        #expect(bucket.consume(now: 0, capacity: 2, windowMilliseconds: 10_000).allowed)
-        let denied = bucket.consume(now: 0, capacity: 2, windowMilliseconds: 10_000)
-        #expect(!denied.allowed)
-        #expect(denied.retryAfterSeconds == 5)
-        #expect(bucket.consume(now: 5_000, capacity: 2, windowMilliseconds: 10_000).allowed)
-        #expect(!bucket.consume(now: 5_000, capacity: 2, windowMilliseconds: 10_000).allowed)
-    }
-
-    @Test func idleBucketsAreEvicted() {
-        var table = RateLimiterTable(maximumBuckets: 5_000)
-        for i in 0..<3_000 { _ = table.consume(.ip("10.0.\(i / 256).\(i % 256)"), now: 0, capacity: 5, windowMilliseconds: 1_000) }
-        #expect(table.count > 1_000)
-        // After a full window every bucket has refilled: the next sweep drops them all.
-        table.sweep(now: 10_000, capacity: 5, windowMilliseconds: 1_000)
-        #expect(table.count == 0)
-        // A spray past the cap stays bounded.
-        for i in 0..<20_000 { _ = table.consume(.ip("ip\(i)"), now: 20_000, capacity: 5, windowMilliseconds: 60_000) }
-        #expect(table.count <= 10_000)
-    }
-}

@@ -5,23 +5,31 @@ import Testing
 
 /// The seed's scenarios through real HTTP on 127.0.0.1, against the real engine (in memory).
 @Suite(.timeLimit(.minutes(2))) struct EngineScenarioTests {
-    static func engine() -> AuthEngine {
+    static func engine(_ configure: (inout EngineConfiguration) -> Void = { _ in }) -> AuthEngine {
         var configuration = EngineConfiguration(
             dataDirectory: "/nonexistent", accessTokenSecret: Array(String(repeating: "a", count: 32).utf8),
             refreshTokenSecret: Array(String(repeating: "r", count: 32).utf8))
         configuration.argon2 = Argon2Parameters(memoryKiB: 64, iterations: 1, parallelism: 1)
         configuration.hashThreads = 1
         configuration.shardCount = 2
+        configure(&configuration)
         return AuthEngine.inMemory(configuration)
     }
 
     func withServer(
         configure: (inout HTTPServerConfiguration) -> Void = { _ in }, _ body: (TestServer) async throws -> Void
     ) async throws {
-        let engine = Self.engine()
+        try await withServer(configure: configure) { server, _ in try await body(server) }
+    }
+
+    func withServer(
+        configure: (inout HTTPServerConfiguration) -> Void = { _ in }, engine configureEngine: (inout EngineConfiguration) -> Void = { _ in },
+        _ body: (TestServer, AuthEngine) async throws -> Void
+    ) async throws {
+        let engine = Self.engine(configureEngine)
         let server = try await TestServer.start(service: engine, configure: configure)
         do {
-            try await body(server)
+            try await body(server, engine)
         } catch {
             await server.stop()
             await engine.shutdown()
@@ -227,6 +235,55 @@ import Testing
             #expect(text.contains("authd_users 1"))
             #expect(text.contains("authd_sessions{status=\"ACTIVE\"} 1"))
             #expect(text.contains("authd_login_total{outcome=\"success\"} 1"))
+        }
+    }
+
+    /// Issue 15.1: a login with a huge "email" is refused by validation before anything is
+    /// keyed by it; only the client's own IP bucket exists afterwards.
+    @Test func aHugeEmailIsRefusedBeforeAnyLimiterKeysIt() async throws {
+        try await withServer { server, engine in
+            for i in 0..<20 {
+                let email = String(repeating: "a", count: 1_000_000) + "\(i)@example.com"
+                let response = try await server.request("POST", "/v1/auth/sessions", body: #"{"email":"\#(email)","password":"password1"}"#)
+                #expect(response.status == 400)
+                #expect(response.errorCode == "INVALID_PAYLOAD")
+            }
+            let statistics = await engine.statistics()
+            #expect(statistics.rateLimitBuckets == 1)
+            #expect(statistics.loginLockoutEntries == 0)
+        }
+    }
+
+    /// Issue 8.2 through HTTP: successes do not count, failures lock the right password out.
+    @Test func theLockoutCountsFailuresAndLocksTheRightPasswordOut() async throws {
+        try await withServer(engine: { $0.loginLockout = LoginLockoutPolicy(maxFailures: 3, windowMilliseconds: 60_000) }) { server, _ in
+            try await register(server)
+            for _ in 0..<5 { _ = try await login(server) }
+            for _ in 0..<3 {
+                let wrong = try await server.request("POST", "/v1/auth/sessions", body: #"{"email":"ada@example.com","password":"guess-guess"}"#)
+                #expect(wrong.status == 401)
+            }
+            let locked = try await server.request("POST", "/v1/auth/sessions", body: #"{"email":"ada@example.com","password":"correct-horse"}"#)
+            #expect(locked.status == 429)
+            #expect(locked.errorCode == "TOO_MANY_REQUESTS")
+            #expect((1...60).contains(Int(locked.header("Retry-After") ?? "") ?? 0))
+            #expect(server.log.text.contains("\"bucket\":\"account\""))
+        }
+    }
+
+    /// Issue 15.6 through HTTP: byte limits answer in the INVALID_PAYLOAD envelope.
+    @Test func byteLimitsAnswerInTheEnvelope() async throws {
+        try await withServer { server in
+            let name = "ab" + String(repeating: "\u{0301}", count: 400_000)
+            let response = try await server.request(
+                "POST", "/v1/auth/register", body: #"{"name":"\#(name)","email":"ada@example.com","password":"correct-horse"}"#)
+            #expect(response.status == 400)
+            #expect(response.errorCode == "INVALID_PAYLOAD")
+            let error = try #require(response.json["error"] as? [String: Any])
+            let details = try #require(error["details"] as? [[String: Any]])
+            #expect(details.count == 1)
+            #expect(details.first?["path"] as? String == "name")
+            #expect((details.first?["message"] as? String)?.contains("256 bytes") == true)
         }
     }
 }

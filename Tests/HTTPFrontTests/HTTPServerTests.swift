@@ -264,17 +264,21 @@ import Testing
         }
     }
 
-    @Test func loginIsAlsoLimitedPerAccount() async throws {
+    @Test func aLockedAccountAnswers429WithRetryAfter() async throws {
         try await withServer { server, service in
-            service.deny(.account("victim@example.com"))
+            // The lockout is the engine's: the front takes only the IP's token and relays the answer.
+            service.forcedError = .rateLimited(retryAfterSeconds: 42)
             let response = try await server.request("POST", "/v1/auth/sessions", body: #"{"email":"victim@example.com","password":"guess"}"#)
             #expect(response.status == 429)
-            #expect(service.consumed == [.ip("127.0.0.1"), .account("victim@example.com")])
+            #expect(response.errorCode == "TOO_MANY_REQUESTS")
+            #expect(response.header("Retry-After") == "42")
+            #expect(service.consumed == [.ip("127.0.0.1")])
+            #expect(server.log.text.contains("\"bucket\":\"account\""))
         }
     }
 
     @Test func zeroDisablesTheLimiters() async throws {
-        try await withServer(configure: { $0.rateLimitMaxRequests = 0; $0.loginMaxAttempts = 0 }) { server, service in
+        try await withServer(configure: { $0.rateLimitMaxRequests = 0 }) { server, service in
             service.deny(.ip("127.0.0.1"))
             let response = try await server.request("POST", "/v1/auth/sessions", body: #"{"email":"a@b.co","password":"pw"}"#)
             #expect(response.status == 200)

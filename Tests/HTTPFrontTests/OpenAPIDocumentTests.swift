@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Testing
 @testable import HTTPFront
@@ -46,6 +47,30 @@ import Testing
             served.insert(error.code)
         }
         #expect(served.isSubset(of: codes), "\(served.subtracting(codes))")
+    }
+
+    /// Issue 15.6: the document states the server's limits, the maximums in bytes.
+    @Test func lengthLimitsAreTheValidationRulesStatedInBytes() throws {
+        let schemas = try #require((try document()["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        func property(_ schema: String, _ name: String) throws -> [String: Any] {
+            let object = try #require(schemas[schema] as? [String: Any])
+            return try #require((object["properties"] as? [String: Any])?[name] as? [String: Any])
+        }
+        let name = try property("RegisterInput", "name")
+        #expect(name["minLength"] as? Int == Validation.nameMinimumCharacters)
+        #expect(name["maxLength"] as? Int == Validation.nameMaximumBytes)
+        #expect((name["description"] as? String)?.contains("\(Validation.nameMaximumBytes) bytes") == true)
+        let password = try property("RegisterInput", "password")
+        #expect(password["minLength"] as? Int == Validation.passwordMinimumCharacters)
+        #expect(password["maxLength"] as? Int == Validation.passwordMaximumBytes)
+        #expect((password["description"] as? String)?.contains("\(Validation.passwordMaximumBytes) bytes") == true)
+        let loginPassword = try property("CreateSessionInput", "password")
+        #expect(loginPassword["minLength"] as? Int == 1)
+        #expect(loginPassword["maxLength"] as? Int == Validation.loginPasswordMaximumBytes)
+        #expect((loginPassword["description"] as? String)?.contains("\(Validation.loginPasswordMaximumBytes) bytes") == true)
+        for schema in ["RegisterInput", "CreateSessionInput"] {
+            #expect(try property(schema, "email")["maxLength"] as? Int == Validation.emailMaximumBytes)
+        }
     }
 
     @Test func docsPageEmbedsTheDocumentSafely() {

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Testing
 @testable import HTTPFront
@@ -31,6 +32,8 @@ import Testing
         #expect(config.rateLimitWindowMilliseconds == 60_000)
         #expect(config.rateLimitMaxRequests == 100)
         #expect(config.loginMaxAttempts == 10)
+        #expect(config.loginLockoutWindowMilliseconds == nil)
+        #expect(config.loginLockout == LoginLockoutPolicy(maxFailures: 10, windowMilliseconds: 60_000))
         #expect(config.logLevel == .level(.info))
         #expect(config.trustProxy == 0)
         #expect(config.docsEnabled)
@@ -50,7 +53,7 @@ import Testing
             "HOST": "0.0.0.0", "PORT": "8080", "DATA_DIR": "/var/lib/authd", "AUTHD_ENV": "production",
             "ACCESS_TOKEN_SECRET": secret, "REFRESH_TOKEN_SECRET": otherSecret, "ACCESS_TOKEN_EXPIRES_IN": "5m",
             "REFRESH_TOKEN_EXPIRES_IN": "30d", "JWT_ISSUER": "iss", "JWT_AUDIENCE": "aud", "RATE_LIMIT_WINDOW_MS": "1000",
-            "RATE_LIMIT_MAX_REQUESTS": "0", "LOGIN_MAX_ATTEMPTS": "3", "LOG_LEVEL": "warn", "TRUST_PROXY": "2",
+            "RATE_LIMIT_MAX_REQUESTS": "0", "LOGIN_MAX_ATTEMPTS": "3", "LOGIN_LOCKOUT_WINDOW_MS": "900000", "LOG_LEVEL": "warn", "TRUST_PROXY": "2",
             "DOCS_ENABLED": "false", "METRICS_ENABLED": "yes", "METRICS_AUTH_TOKEN": "m-token", "SHARDS": "16",
             "WAL_FSYNC": "interval:250", "WAL_SEGMENT_BYTES": "67108864", "SNAPSHOT_EVERY_BYTES": "1048576", "SNAPSHOT_KEEP": "3",
             "ARGON2_MEMORY_KIB": "8192", "ARGON2_ITERATIONS": "1", "ARGON2_PARALLELISM": "2", "HASH_THREADS": "2",
@@ -63,6 +66,7 @@ import Testing
         #expect(config.accessTokenTTLSeconds == 300 && config.refreshTokenTTLSeconds == 2_592_000)
         #expect(config.issuer == "iss" && config.audience == "aud")
         #expect(config.rateLimitWindowMilliseconds == 1000 && config.rateLimitMaxRequests == 0 && config.loginMaxAttempts == 3)
+        #expect(config.loginLockout == LoginLockoutPolicy(maxFailures: 3, windowMilliseconds: 900_000))
         #expect(config.logLevel == .level(.warning))
         #expect(config.trustProxy == 2)
         #expect(!config.docsEnabled && config.metricsEnabled && config.metricsAuthToken == "m-token")
@@ -76,7 +80,7 @@ import Testing
         #expect(config.ignoredVariables == ["DATABASE_URL", "REDIS_URL", "BCRYPT_ROUNDS"])
         let http = config.http
         #expect(http.host == "0.0.0.0" && http.port == 8080 && http.trustedProxyHops == 2)
-        #expect(http.rateLimitMaxRequests == 0 && http.rateLimitWindowMilliseconds == 1000 && http.loginMaxAttempts == 3)
+        #expect(http.rateLimitMaxRequests == 0 && http.rateLimitWindowMilliseconds == 1000)
         #expect(!http.docsEnabled && http.metricsEnabled && http.metricsAuthToken == "m-token")
     }
 
@@ -111,7 +115,8 @@ import Testing
         ("ACCESS_TOKEN_SECRET", "short"), ("REFRESH_TOKEN_SECRET", "short"), ("ACCESS_TOKEN_EXPIRES_IN", "15x"),
         ("ACCESS_TOKEN_EXPIRES_IN", "0"), ("ACCESS_TOKEN_EXPIRES_IN", "500ms"), ("REFRESH_TOKEN_EXPIRES_IN", "-7d"),
         ("REFRESH_TOKEN_EXPIRES_IN", "11y"), ("RATE_LIMIT_WINDOW_MS", "0"), ("RATE_LIMIT_WINDOW_MS", "1m"),
-        ("RATE_LIMIT_MAX_REQUESTS", "-5"), ("LOGIN_MAX_ATTEMPTS", "many"), ("LOG_LEVEL", "loud"), ("TRUST_PROXY", "true"),
+        ("RATE_LIMIT_MAX_REQUESTS", "-5"), ("LOGIN_MAX_ATTEMPTS", "many"), ("LOGIN_LOCKOUT_WINDOW_MS", "0"),
+        ("LOGIN_LOCKOUT_WINDOW_MS", "604800001"), ("LOG_LEVEL", "loud"), ("TRUST_PROXY", "true"),
         ("TRUST_PROXY", "65"), ("DOCS_ENABLED", "maybe"), ("METRICS_ENABLED", "2"), ("SHARDS", "0"), ("SHARDS", "1025"),
         ("WAL_FSYNC", "sometimes"), ("WAL_FSYNC", "interval"), ("WAL_FSYNC", "interval:0"), ("WAL_FSYNC", "interval:x"),
         ("WAL_SEGMENT_BYTES", "100"), ("SNAPSHOT_EVERY_BYTES", "-1"), ("SNAPSHOT_KEEP", "0"), ("ARGON2_MEMORY_KIB", "4"),
@@ -122,6 +127,11 @@ import Testing
         let found = problems([name: value])
         #expect(found.count == 1, "\(found)")
         #expect(found.first?.hasPrefix(name + ":") == true, "\(found)")
+    }
+
+    @Test func theLockoutWindowDefaultsToTheRateLimitWindowAndZeroDisablesIt() throws {
+        #expect(try parse(["RATE_LIMIT_WINDOW_MS": "5000"]).loginLockout == LoginLockoutPolicy(maxFailures: 10, windowMilliseconds: 5_000))
+        #expect(try parse(["LOGIN_MAX_ATTEMPTS": "0", "LOGIN_LOCKOUT_WINDOW_MS": "900000"]).loginLockout == nil)
     }
 
     @Test func allProblemsAreReportedAtOnce() {
