@@ -138,3 +138,46 @@ import WAL
         #expect(!WALRecord(lsn: 1, timestamp: 0, bytes: []).isControl)
     }
 }
+
+/// A follower that holds frames its new leader never had cuts them off, keeping them aside.
+@Suite struct RewindTests {
+    @Test func rewindCutsBackToASharedFrameAndKeepsTheRestAside() async throws {
+        let dir = TestDirectory()
+        defer { dir.remove() }
+        let log = try WriteAheadLog(configuration: dir.configuration(segmentSize: 4096))
+        log.start()
+        for i in 1...40 { try await log.waitUntilDurable(log.append(record(i, size: 200))) }
+        await log.close()
+        try SnapshotStore(directory: dir.path).write(lsn: 10, timestamp: 1, payload: [1])
+        try SnapshotStore(directory: dir.path).write(lsn: 20, highLSN: 31, timestamp: 2, payload: [2])
+        let crc = try #require(try WALReader(directory: dir.path).chainCRC(at: 30))
+        #expect(throws: WALError.self) { try WALRewind.rewind(directory: dir.path, to: 30, expectedCRC: crc ^ 1) }
+        let report = try WALRewind.rewind(directory: dir.path, to: 30, expectedCRC: crc)
+        #expect(report.lastLSN == 30)
+        #expect(report.recordsCut == 10)
+        #expect(!report.keptAside.isEmpty)
+        #expect(report.snapshotsMoved.count == 1)   // the one reflecting LSN 31
+        #expect(try SnapshotStore(directory: dir.path).list().map(\.lsn) == [10])
+        #expect(try await replayAll(dir.configuration(segmentSize: 4096)).map(\.lsn) == Array(1...30))
+        let reopened = try WriteAheadLog(configuration: dir.configuration(segmentSize: 4096))
+        #expect(reopened.lastWrittenFrame.lsn == 30)
+        #expect(reopened.lastWrittenFrame.crc == crc)
+        await reopened.close()
+        // Rewinding to where the log already ends does nothing.
+        #expect(try WALRewind.rewind(directory: dir.path, to: 30, expectedCRC: crc).recordsCut == 0)
+        #expect(throws: WALError.self) { try WALRewind.rewind(directory: dir.path, to: 35, expectedCRC: 0) }
+    }
+
+    @Test func rewindRefusesAPointInsideAFrame() async throws {
+        let dir = TestDirectory()
+        defer { dir.remove() }
+        let log = try WriteAheadLog(configuration: dir.configuration())
+        log.start()
+        _ = log.append(contentsOf: [record(1), record(2), record(3)])   // one frame, LSNs 1...3
+        try await log.flush()
+        await log.close()
+        #expect(throws: WALError.self) { try WALRewind.rewind(directory: dir.path, to: 2, expectedCRC: 0) }
+        #expect(try WALRewind.rewind(directory: dir.path, to: 0, expectedCRC: 0).recordsCut == 3)
+        #expect(try await replayAll(dir.configuration()).isEmpty)
+    }
+}
