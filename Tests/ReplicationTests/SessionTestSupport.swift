@@ -19,7 +19,7 @@ func followerConfiguration(secret: [UInt8] = testSecret, idleTimeout: UInt64 = 1
 }
 
 func leaderConfiguration(
-    secret: [UInt8] = testSecret, term: UInt64 = 2, terms: TermHistory = history((0, 1), (2, 1)),
+    secret: [UInt8] = testSecret, term: UInt64 = 2, terms: TermHistory = history((0, 1), (2, 51)),
     heartbeatInterval: UInt64 = second, idleTimeout: UInt64 = 5 * second
 ) -> LeaderSession.Configuration {
     try! LeaderSession.Configuration(
