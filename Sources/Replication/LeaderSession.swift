@@ -76,9 +76,11 @@ public struct LeaderSession: Sendable {
         case sendFrames(from: UInt64, through: UInt64)
         /// Send the newest snapshot file as `snapshotChunk` messages, then report `snapshotSent`.
         case sendSnapshot
-        /// The follower is now streaming and has everything up to `durableLSN` durable: register
-        /// it with the acknowledgement rule (`followerConnected`). A second session of the same
-        /// name must be ended (and its `followerLeft` carried out) first.
+        /// The follower is about to stream and has everything up to `durableLSN` durable: register
+        /// it with the acknowledgement rule (`followerConnected`). It comes before the message
+        /// that starts the stream, so the follower's first acknowledgement finds it registered. A
+        /// second session of the same name must be ended (and its `followerLeft` carried out)
+        /// first.
         case followerJoined(name: String, durableLSN: UInt64, at: UInt64)
         /// The follower acknowledged (`AcknowledgementRule.followerAcknowledged`).
         case acknowledged(follower: String, durableLSN: UInt64, appliedLSN: UInt64, at: UInt64)
@@ -228,7 +230,7 @@ public struct LeaderSession: Sendable {
         streamBase = nextFrameLSN - 1
         sentThroughLSN = nextFrameLSN - 1
         acknowledgedDurableLSN = 0
-        var actions: [Action] = [.send(done), .followerJoined(name: name, durableLSN: 0, at: now)]
+        var actions: [Action] = [.followerJoined(name: name, durableLSN: 0, at: now), .send(done)]
         if logEnd >= nextFrameLSN {
             actions.append(.sendFrames(from: nextFrameLSN, through: logEnd))
             sentThroughLSN = logEnd
@@ -357,7 +359,7 @@ public struct LeaderSession: Sendable {
         streamBase = commonLSN
         acknowledgedDurableLSN = commonLSN
         sentThroughLSN = commonLSN
-        var actions: [Action] = [.send(.start(start)), .followerJoined(name: name, durableLSN: commonLSN, at: now)]
+        var actions: [Action] = [.followerJoined(name: name, durableLSN: commonLSN, at: now), .send(.start(start))]
         if logEnd > commonLSN {
             actions.append(.sendFrames(from: commonLSN + 1, through: logEnd))
             sentThroughLSN = logEnd
