@@ -94,10 +94,10 @@ public struct LeaderSession: Sendable {
 
     private enum State: Sendable {
         case awaitingHello
-        case challengeSent(followerNonce: [UInt8])
-        case locatingCommonPoint(lsn: UInt64, mode: StartInstruction.Mode, followerCRC: UInt32)
-        case sendingSnapshot
-        case streaming
+        case challengeSent(follower: String, followerNonce: [UInt8])
+        case locatingCommonPoint(follower: String, lsn: UInt64, mode: StartInstruction.Mode, followerCRC: UInt32)
+        case sendingSnapshot(follower: String)
+        case streaming(follower: String)
         case closed
     }
 
@@ -123,7 +123,6 @@ public struct LeaderSession: Sendable {
     public private(set) var logEnd: UInt64
     /// The first LSN the leader still retains frames for.
     public private(set) var oldestRetainedLSN: UInt64
-    private var joined = false
     /// The last LSN the follower had when its stream began (common point, or the LSN before a
     /// snapshot's next frame).
     private var streamBase: UInt64 = 0
@@ -178,10 +177,10 @@ public struct LeaderSession: Sendable {
         switch (state, message) {
         case let (.awaitingHello, .hello(version, node, followerNonce)):
             return hello(version: version, node: node, followerNonce: followerNonce)
-        case let (.challengeSent(followerNonce), .proof(proof, position)):
-            return verifyFollower(proof: proof, position: position, followerNonce: followerNonce, now: now)
-        case let (.streaming, .ack(durable, applied)):
-            return acknowledge(durable: durable, applied: applied, now: now)
+        case let (.challengeSent(name, followerNonce), .proof(proof, position)):
+            return verifyFollower(name: name, proof: proof, position: position, followerNonce: followerNonce, now: now)
+        case let (.streaming(name), .ack(durable, applied)):
+            return acknowledge(name: name, durable: durable, applied: applied, now: now)
         case let (.sendingSnapshot, .ack(durable, _)):
             // A heartbeat reply while the snapshot is on its way: liveness only, and nothing of
             // this log can be durable there yet.
@@ -202,20 +201,20 @@ public struct LeaderSession: Sendable {
 
     /// Answer to `locateCommonPoint`: the frame ending at the common point has this `crc`.
     public mutating func commonPointLocated(crc: UInt32, now: UInt64) -> [Action] {
-        guard case let .locatingCommonPoint(lsn, mode, followerCRC) = state else { return [] }
-        return beginStreaming(mode: mode, commonLSN: lsn, commonCRC: crc, followerCRC: followerCRC, now: now)
+        guard case let .locatingCommonPoint(name, lsn, mode, followerCRC) = state else { return [] }
+        return beginStreaming(name: name, mode: mode, commonLSN: lsn, commonCRC: crc, followerCRC: followerCRC, now: now)
     }
 
     /// Answer to `locateCommonPoint`: no frame of the log ends at the common point.
     public mutating func commonPointMissing() -> [Action] {
-        guard case let .locatingCommonPoint(lsn, _, _) = state else { return [] }
+        guard case let .locatingCommonPoint(_, lsn, _, _) = state else { return [] }
         return refuse(.unrelatedLog, "no frame of the leader's log ends at LSN \(lsn)")
     }
 
     /// The snapshot file (for `lsn`) has been sent; frames continue from `nextFrameLSN`
     /// (`<= lsn + 1`, a frame start the log still retains), chaining from `chainCRC`.
     public mutating func snapshotSent(lsn: UInt64, chainCRC: UInt32, nextFrameLSN: UInt64, now: UInt64) -> [Action] {
-        guard case .sendingSnapshot = state, let name = followerName else { return [] }
+        guard case let .sendingSnapshot(name) = state else { return [] }
         guard nextFrameLSN >= 1, nextFrameLSN - 1 <= lsn, nextFrameLSN >= oldestRetainedLSN,
               nextFrameLSN - 1 <= logEnd
         else {
@@ -225,8 +224,7 @@ public struct LeaderSession: Sendable {
         }
         let terms = configuration.terms.truncated(to: nextFrameLSN - 1)
         let done = ReplicationMessage.snapshotDone(lsn: lsn, chainCRC: chainCRC, nextFrameLSN: nextFrameLSN, terms: terms)
-        state = .streaming
-        joined = true
+        state = .streaming(follower: name)
         streamBase = nextFrameLSN - 1
         sentThroughLSN = nextFrameLSN - 1
         acknowledgedDurableLSN = 0
@@ -294,13 +292,13 @@ public struct LeaderSession: Sendable {
                 "protocol version \(version) is not supported; this leader speaks \(ReplicationMessage.protocolVersion)")
         }
         followerName = node
-        state = .challengeSent(followerNonce: followerNonce)
+        state = .challengeSent(follower: node, followerNonce: followerNonce)
         let proof = configuration.authenticator.leaderProof(followerNonce: followerNonce, leaderNonce: nonce)
         return [.send(.challenge(nonce: nonce, proof: proof))]
     }
 
     private mutating func verifyFollower(
-        proof: [UInt8], position: LogPosition, followerNonce: [UInt8], now: UInt64
+        name: String, proof: [UInt8], position: LogPosition, followerNonce: [UInt8], now: UInt64
     ) -> [Action] {
         guard configuration.authenticator.isValidFollowerProof(proof, leaderNonce: nonce, followerNonce: followerNonce) else {
             return refuse(.badSecret, "the follower's proof does not verify: it does not know the replication secret")
@@ -321,31 +319,32 @@ public struct LeaderSession: Sendable {
         case let .refuse(code):
             return refuse(code, refusalText(code, position: position))
         case .snapshot:
-            state = .sendingSnapshot
+            state = .sendingSnapshot(follower: name)
             let start = StartInstruction(
                 term: configuration.term, leaderNode: configuration.node, leaderHTTP: configuration.httpURL,
                 mode: .snapshotFirst, commonLSN: 0, commonCRC: 0)
             return [.send(.start(start)), .sendSnapshot]
         case let .stream(from):
-            return locate(lsn: from - 1, mode: .stream, followerCRC: position.lastCRC, now: now)
+            return locate(name: name, lsn: from - 1, mode: .stream, followerCRC: position.lastCRC, now: now)
         case let .truncate(to):
-            return locate(lsn: to, mode: .truncateThenStream, followerCRC: position.lastCRC, now: now)
+            return locate(name: name, lsn: to, mode: .truncateThenStream, followerCRC: position.lastCRC, now: now)
         }
     }
 
     /// The chain CRC at LSN 0 is 0 (the first segment of a log chains from 0), so no lookup.
-    private mutating func locate(lsn: UInt64, mode: StartInstruction.Mode, followerCRC: UInt32, now: UInt64) -> [Action] {
+    private mutating func locate(
+        name: String, lsn: UInt64, mode: StartInstruction.Mode, followerCRC: UInt32, now: UInt64
+    ) -> [Action] {
         if lsn == 0 {
-            return beginStreaming(mode: mode, commonLSN: 0, commonCRC: 0, followerCRC: followerCRC, now: now)
+            return beginStreaming(name: name, mode: mode, commonLSN: 0, commonCRC: 0, followerCRC: followerCRC, now: now)
         }
-        state = .locatingCommonPoint(lsn: lsn, mode: mode, followerCRC: followerCRC)
+        state = .locatingCommonPoint(follower: name, lsn: lsn, mode: mode, followerCRC: followerCRC)
         return [.locateCommonPoint(lsn: lsn)]
     }
 
     private mutating func beginStreaming(
-        mode: StartInstruction.Mode, commonLSN: UInt64, commonCRC: UInt32, followerCRC: UInt32, now: UInt64
+        name: String, mode: StartInstruction.Mode, commonLSN: UInt64, commonCRC: UInt32, followerCRC: UInt32, now: UInt64
     ) -> [Action] {
-        guard let name = followerName else { return refuse(.protocolViolation, "no hello") }
         if mode == .stream, commonCRC != followerCRC {
             return refuse(
                 .unrelatedLog,
@@ -354,8 +353,7 @@ public struct LeaderSession: Sendable {
         let start = StartInstruction(
             term: configuration.term, leaderNode: configuration.node, leaderHTTP: configuration.httpURL,
             mode: mode, commonLSN: commonLSN, commonCRC: commonCRC)
-        state = .streaming
-        joined = true
+        state = .streaming(follower: name)
         streamBase = commonLSN
         acknowledgedDurableLSN = commonLSN
         sentThroughLSN = commonLSN
@@ -380,7 +378,7 @@ public struct LeaderSession: Sendable {
 
     // MARK: Streaming
 
-    private mutating func acknowledge(durable: UInt64, applied: UInt64, now: UInt64) -> [Action] {
+    private mutating func acknowledge(name: String, durable: UInt64, applied: UInt64, now: UInt64) -> [Action] {
         guard durable >= acknowledgedDurableLSN, applied >= acknowledgedAppliedLSN else {
             return refuse(
                 .protocolViolation,
@@ -391,7 +389,7 @@ public struct LeaderSession: Sendable {
         }
         acknowledgedDurableLSN = durable
         acknowledgedAppliedLSN = applied
-        return [.acknowledged(follower: followerName ?? "", durableLSN: durable, appliedLSN: applied, at: now)]
+        return [.acknowledged(follower: name, durableLSN: durable, appliedLSN: applied, at: now)]
     }
 
     private mutating func refuse(_ code: RefusalCode, _ text: String) -> [Action] {
@@ -399,14 +397,13 @@ public struct LeaderSession: Sendable {
     }
 
     /// Closes the session: the final action, preceded by `followerLeft` once the follower had
-    /// joined.
+    /// joined (it streams).
     private mutating func end(with action: Action?) -> [Action] {
-        state = .closed
         var actions: [Action] = []
-        if joined, let name = followerName {
-            joined = false
+        if case let .streaming(name) = state {
             actions.append(.followerLeft(name: name))
         }
+        state = .closed
         if let action { actions.append(action) }
         return actions
     }

@@ -195,6 +195,12 @@ import Testing
         #expect(session.appendedLSN == 0)
     }
 
+    @Test func aFramesMessageWithoutFramesIsRefused() {
+        // The decoder never yields one; a caller building messages itself might.
+        var session = streaming(FrameChain())
+        #expect(session.received(.frames(bytes: []), now: 3) == [.refuse(.protocolViolation, "frames message without frames")])
+    }
+
     @Test func framesBrokenInsideOneMessageAreRefused() {
         var chain = FrameChain()
         var session = streaming(chain)
