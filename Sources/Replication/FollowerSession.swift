@@ -85,8 +85,9 @@ public struct FollowerSession: Sendable {
         case adoptTerm(UInt64)
         /// Cut the log back so that `to` is its last LSN, keeping the cut frames in a side file
         /// for audit, then rebuild the engine's state from it. First check that a frame of the
-        /// log ends exactly at `to` with `crc == expectingCRC` (or `to == 0`, `expectingCRC == 0`);
-        /// if not, cut nothing and report `truncationFailed`.
+        /// log ends exactly at `to` with `crc == expectingCRC` (or that `to` is just before the
+        /// log's first frame and `expectingCRC` its segment's base CRC, 0 at LSN 0); if not, cut
+        /// nothing and report `truncationFailed`.
         case truncateLog(to: UInt64, expectingCRC: UInt32)
         /// Append these frames (already checked) to the WAL exactly as they are; report
         /// `framesDurable` once they are synced and `applied` once the engine has applied them.

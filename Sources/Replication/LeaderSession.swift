@@ -69,7 +69,8 @@ public struct LeaderSession: Sendable {
         /// Send `heartbeat(leaderDurableLSN: <the WAL's durable LSN>, leaderTimeMillis: <wall clock>)`.
         case sendHeartbeat
         /// Find the frame of the log that ends exactly at `lsn` and report its `crc` with
-        /// `commonPointLocated`, or report `commonPointMissing` when no frame ends there.
+        /// `commonPointLocated` (for the LSN just before the oldest retained frame, that
+        /// segment's base CRC), or report `commonPointMissing` when no frame ends there.
         case locateCommonPoint(lsn: UInt64)
         /// Read the frames holding LSNs `from...through` (`from` is a frame's first LSN,
         /// `through` a frame's last) and send them, in order, as `frames` messages.

@@ -175,6 +175,18 @@ import Testing
         #expect(link.confirmations.last == 26)
     }
 
+    @Test func aFollowerThatInstalledASnapshotResumesFromItsNewLogsBase() {
+        var log = leaderLog(batches: 8)
+        log.prune(before: 20)
+        // The follower installed a snapshot and restarted before any frame arrived: its log is
+        // empty and starts at LSN 20, chaining from the pruned frame's CRC.
+        let follower = MemoryLog(baseLSN: 20, baseCRC: log.baseCRC, terms: history((1, 1)))
+        var link = ReplicationLink(leaderLog: log, followerLog: follower, leaderTerm: 1, followerCurrentTerm: 1)
+        link.connect()
+        #expect(link.leader.decision == .stream(from: 20))
+        #expect(link.followerLog.frames == log.frames)
+    }
+
     @Test func aWrongSecretMovesNothing() {
         let log = leaderLog(batches: 2)
         var link = ReplicationLink(leaderLog: log, followerLog: MemoryLog(), leaderTerm: 1, followerSecret: otherSecret,
