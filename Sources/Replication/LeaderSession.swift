@@ -108,7 +108,8 @@ public struct LeaderSession: Sendable {
     public let nonce: [UInt8]
 
     private var state: State = .awaitingHello
-    /// The follower's node name, once `hello` arrived.
+    /// The follower's node name as `hello` claimed it (authenticated only once its proof verified,
+    /// that is from `locatingCommonPoint` or `sendingSnapshot` on).
     public private(set) var followerName: String?
     /// Where the follower's log ended, once its proof arrived.
     public private(set) var followerPosition: LogPosition?
