@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "Engine", targets: ["Engine"]),
         .library(name: "WAL", targets: ["WAL"]),
         .library(name: "HTTPFront", targets: ["HTTPFront"]),
+        .library(name: "Replication", targets: ["Replication"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -35,6 +36,10 @@ let package = Package(
 
         // The auth core: users, sessions, refresh chains, tokens, hashing, shards.
         .target(name: "Engine", dependencies: ["WAL", "COpenSSL", "CArgon2"]),
+
+        // Log-shipping replication, pure core: wire codec, handshake, divergence rule and the
+        // session / acknowledgement state machines (no I/O; knows nothing about auth).
+        .target(name: "Replication", dependencies: ["WAL", "COpenSSL"]),
 
         // The HTTP/1.1 server on SwiftNIO.
         .target(
@@ -74,6 +79,7 @@ let package = Package(
         ),
 
         .testTarget(name: "WALTests", dependencies: ["WAL"]),
+        .testTarget(name: "ReplicationTests", dependencies: ["Replication", "WAL"]),
         .testTarget(
             name: "EngineTests",
             dependencies: ["Engine", "WAL", .product(name: "PropertyBased", package: "swift-property-based")]
