@@ -39,7 +39,14 @@ let package = Package(
 
         // Log-shipping replication, pure core: wire codec, handshake, divergence rule and the
         // session / acknowledgement state machines (no I/O; knows nothing about auth).
-        .target(name: "Replication", dependencies: ["WAL", "COpenSSL"]),
+        .target(
+            name: "Replication",
+            dependencies: [
+                "WAL", "COpenSSL",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
 
         // The HTTP/1.1 server on SwiftNIO.
         .target(
@@ -58,7 +65,7 @@ let package = Package(
         .executableTarget(
             name: "authd",
             dependencies: [
-                "HTTPFront", "Engine", "WAL",
+                "HTTPFront", "Engine", "WAL", "Replication",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

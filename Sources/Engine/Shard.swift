@@ -61,9 +61,12 @@ actor Shard {
 
     /// Applies this shard's records of a contiguous range of a leader's log, in log order (a
     /// follower); afterwards the shard reflects every record of its users up to `through`.
+    ///
+    /// Records at or below the LSN this shard already reflects (a snapshot taken with shard parts
+    /// at different LSNs, or a frame that starts before it) are skipped, as recovery skips them.
     func applyReplicated(_ records: [(EngineRecord, UInt64)], through: UInt64) throws(ShardState.ApplyError) {
         following = true
-        for (record, _) in records { try state.apply(record) }
+        for (record, lsn) in records where lsn > lastLSN { try state.apply(record) }
         lastLSN = max(lastLSN, through)
     }
 

@@ -77,23 +77,36 @@ public struct WALReader: Sendable {
     /// Calls `body` with the log's whole frames, exactly as on disk, from the frame holding
     /// `after + 1` on (frames wholly at or below `after` are skipped), in chunks of consecutive
     /// frames of at most about `chunkBytes`; `body` returns false to stop. For shipping the
-    /// backlog to a replica. Stops at the first damage; returns the problems the scan found.
+    /// backlog to a replica: only the segments from the one holding `after + 1` are read, each
+    /// frame verified on its own (the receiver checks the chain). Stops at the first damage;
+    /// returns the problems found.
     @discardableResult
     public func forEachWrittenFrame(after lsn: UInt64, chunkBytes: Int = 256 << 10,
                                     _ body: (WrittenFrames) throws -> Bool) throws -> [ScanProblem] {
         let scanner = LogScanner(walDirectory: directory + "/wal", fileSystem: fileSystem)
-        var stopped = false
-        let result = try scanner.scan { segment, bytes in
-            guard !stopped else { return }
+        let names = try scanner.segmentNames()
+        guard !names.isEmpty else { return [] }
+        var startIndex = 0
+        for (index, entry) in names.enumerated() where entry.lsn <= lsn + 1 { startIndex = index }
+        var problems: [ScanProblem] = []
+        for index in startIndex..<names.count {
+            let entry = names[index]
+            let path = directory + "/wal/" + entry.name
+            let bytes = try scanner.readAll(path)
+            let next = index + 1 < names.count ? names[index + 1].lsn : nil
+            let (segment, found) = LogScanner.scanSegment(
+                bytes: bytes, name: entry.name, path: path, nameLSN: entry.lsn, previous: nil, nextSegmentFirstLSN: next)
+            problems += found
             var start: Int?
             var first: UInt64 = 0
             var end = 0
             var last: (lsn: UInt64, crc: UInt32) = (0, 0)
+            var stop = false
             func emit() throws {
                 guard let from = start else { return }
                 let chunk = WrittenFrames(bytes: Array(bytes[from..<end]), firstLSN: first, lastLSN: last.lsn, lastCRC: last.crc)
                 start = nil
-                if try !body(chunk) { stopped = true }
+                if try !body(chunk) { stop = true }
             }
             for frame in segment.frames where frame.header.lastLSN > lsn {
                 if start == nil {
@@ -104,13 +117,18 @@ public struct WALReader: Sendable {
                 last = (frame.header.lastLSN, frame.header.crc)
                 if end - start! >= chunkBytes {
                     try emit()
-                    if stopped { return }
+                    if stop { return problems }
                 }
             }
             try emit()
-            if segment.header == nil { stopped = true }
+            if stop || found.contains(where: { $0.kind != .abandonedTail }) { return problems }
         }
-        return result.problems
+        return problems
+    }
+
+    /// The first LSN of every segment file, ascending (names only; nothing is verified).
+    public func segmentFirstLSNs() throws(WALError) -> [UInt64] {
+        try LogScanner(walDirectory: directory + "/wal", fileSystem: fileSystem).segmentNames().map(\.lsn)
     }
 
     /// The chain CRC at `lsn`: the CRC of the frame that ends exactly at `lsn` (0 for LSN 0, a

@@ -16,6 +16,7 @@ public final class WriteAheadLog: Sendable {
     /// What opening found and cut (and, after `supersede(through:)`, what it moved aside).
     public var recoveryReport: RecoveryReport { report.withLock { $0 } }
     private let report: Mutex<RecoveryReport>
+    private let retentionFloor = Mutex<UInt64?>(nil)
 
     let core: LogCore
     private let writer: LogWriter
@@ -131,6 +132,12 @@ public final class WriteAheadLog: Sendable {
             r.records = 0
         }
         return moved
+    }
+
+    /// Keeps every segment holding records at or after `lsn` when old segments are removed
+    /// (nil: no floor). A replication leader sets it to what its followers still need.
+    public func setRetentionFloor(_ lsn: UInt64?) {
+        retentionFloor.withLock { $0 = lsn }
     }
 
     /// Starts the dedicated group-commit writer thread. Calling it again does nothing.
@@ -367,7 +374,9 @@ public final class WriteAheadLog: Sendable {
     /// keeping the newest `retainSegments` of those and never the segment being written; fsyncs the
     /// directory. Returns the deleted paths.
     @discardableResult
-    public func removeSegments(coveredBy lsn: UInt64, retainSegments: Int) throws(WALError) -> [String] {
+    public func removeSegments(coveredBy requested: UInt64, retainSegments: Int) throws(WALError) -> [String] {
+        // Records someone still reads (a replica catching up) are kept whatever the snapshot covers.
+        let lsn = retentionFloor.withLock { floor in floor.map { min(requested, $0 &- 1) } ?? requested }
         let fs = configuration.fileSystem
         let scanner = LogScanner(walDirectory: configuration.walDirectory, fileSystem: fs)
         let names = try scanner.segmentNames()

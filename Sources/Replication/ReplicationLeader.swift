@@ -1,0 +1,231 @@
+import NIOCore
+import NIOPosix
+import Synchronization
+import WAL
+
+/// A leader's replication endpoint: accepts followers, authenticates them, ships every frame
+/// its log writes (from memory while it can, from the segments otherwise, a snapshot first for
+/// a follower older than the retained log), and holds client acknowledgements until
+/// `SYNC_REPLICAS` followers have the records (`AcknowledgementRule`, through the log's
+/// confirmation gate). Knows the WAL's frames, nothing about what the records mean.
+public final class ReplicationLeader: Sendable {
+    /// Its settings.
+    public let configuration: LeaderConfiguration
+    let log: WriteAheadLog
+    let directory: String
+    let group: any EventLoopGroup
+    let threadPool: NIOThreadPool
+    let authenticator: ReplicationAuthenticator
+    let sessionConfiguration: LeaderSession.Configuration
+    let events: @Sendable (ReplicationEvent) -> Void
+    let hub: Mutex<Hub>
+    private let server = Mutex<(any Channel)?>(nil)
+
+    struct FollowerInfo: Sendable {
+        var acknowledgedLSN: UInt64 = 0
+        var appliedLSN: UInt64 = 0
+        var lastAckNanos: UInt64 = 0
+        var address: String = ""
+    }
+
+    struct Hub: Sendable {
+        var rule: AcknowledgementRule
+        var recent: RecentFrames
+        var connections: [ObjectIdentifier: LeaderConnection] = [:]
+        var followers: [String: FollowerInfo] = [:]
+        var stopped = false
+        var ticker: RepeatedTask?
+    }
+
+    /// A leader over `log` (the engine's log in `directory`), ready to `start`.
+    public init(configuration: LeaderConfiguration, log: WriteAheadLog, directory: String, group: any EventLoopGroup,
+                threadPool: NIOThreadPool, events: @escaping @Sendable (ReplicationEvent) -> Void) throws(ReplicationProtocolError) {
+        self.configuration = configuration
+        self.log = log
+        self.directory = directory
+        self.group = group
+        self.threadPool = threadPool
+        self.events = events
+        authenticator = try ReplicationAuthenticator(secret: configuration.secret)
+        sessionConfiguration = try LeaderSession.Configuration(
+            authenticator: authenticator, term: configuration.term, node: configuration.node, httpURL: configuration.httpURL,
+            terms: configuration.terms, heartbeatInterval: configuration.heartbeatInterval, idleTimeout: configuration.idleTimeout)
+        let rule = AcknowledgementRule(
+            configuration: try .init(syncReplicas: configuration.syncReplicas, strict: configuration.strict,
+                                     syncTimeout: configuration.syncTimeout),
+            leaderSyncedLSN: log.lastWrittenFrame.lsn, now: Self.now())
+        hub = Mutex(Hub(rule: rule, recent: RecentFrames(budget: configuration.memoryBudget)))
+    }
+
+    static func now() -> UInt64 { NIODeadline.now().uptimeNanoseconds }
+
+    /// Starts accepting followers and holding acknowledgements for them; returns the bound
+    /// address.
+    public func start() async throws -> SocketAddress {
+        if configuration.syncReplicas > 0 {
+            log.confirm(upTo: log.lastAppendedLSN)
+            log.requireConfirmation(true)
+        }
+        log.setFrameObserver { [self] frames in framesWritten(frames) }
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 64)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(LeaderConnectionHandler(leader: self))
+                }
+            }
+        let channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+        server.withLock { $0 = channel }
+        let ticker = group.next().scheduleRepeatedTask(initialDelay: .milliseconds(20), delay: .milliseconds(20)) { [self] _ in
+            tick()
+        }
+        hub.withLock { $0.ticker = ticker }
+        guard let address = channel.localAddress else { throw ChannelError.unknownLocalAddress }
+        return address
+    }
+
+    /// Stops: refuses every follower (`notLeader`, so they look for the new leader), stops
+    /// shipping and releases the acknowledgements it held (`requireConfirmation(false)` is the
+    /// caller's choice: a deposed leader must keep refusing writes instead).
+    public func stop() async {
+        let (connections, ticker) = hub.withLock { h -> ([LeaderConnection], RepeatedTask?) in
+            h.stopped = true
+            let all = Array(h.connections.values)
+            h.connections = [:]
+            return (all, h.ticker)
+        }
+        ticker?.cancel()
+        log.setFrameObserver(nil)
+        for connection in connections {
+            connection.channel.eventLoop.execute { connection.stepDown() }
+        }
+        let channel = server.withLock { $0 }
+        try? await channel?.close()
+    }
+
+    /// Whether writes may be acknowledged now (false in strict mode with too few followers).
+    public var acceptsWrites: Bool { hub.withLock { $0.rule.mode.acceptsWrites } }
+
+    /// The followers and the acknowledgement mode, for `/cluster`.
+    public func status() -> LeaderStatus {
+        let now = Self.now()
+        let lastLSN = log.lastAppendedLSN
+        return hub.withLock { h in
+            let synchronous = Set(h.rule.synchronousFollowers(now: now))
+            let live = Set(h.connections.values.compactMap { $0.streamingName })
+            let followers = h.followers.sorted { $0.key < $1.key }.map { name, info in
+                LeaderStatus.Follower(
+                    name: name, address: info.address, acknowledgedLSN: info.acknowledgedLSN, appliedLSN: info.appliedLSN,
+                    lagRecords: lastLSN > info.acknowledgedLSN ? lastLSN - info.acknowledgedLSN : 0,
+                    sinceLastAckMilliseconds: info.lastAckNanos == 0 ? nil : Double(now &- info.lastAckNanos) / 1e6,
+                    synchronous: synchronous.contains(name), streaming: live.contains(name))
+            }
+            return LeaderStatus(mode: h.rule.mode, confirmedLSN: h.rule.confirmedLSN, followers: followers)
+        }
+    }
+
+    // MARK: Feeding the rule
+
+    /// On the WAL writer thread, after each frame write: keep it for streaming followers, tell
+    /// the rule a write waits, wake the streams.
+    func framesWritten(_ frames: WrittenFrames) {
+        let now = Self.now()
+        let (actions, wake) = hub.withLock { h -> ([AcknowledgementRule.Action], [LeaderConnection]) in
+            guard !h.stopped else { return ([], []) }
+            h.recent.append(frames)
+            // "Synced" here is "written": the log's own gate adds its fdatasync (min of both).
+            var actions = h.rule.leaderSynced(through: frames.lastLSN, now: now)
+            actions += h.rule.writeWaiting(through: frames.lastLSN, since: now)
+            return (actions, Array(h.connections.values))
+        }
+        apply(actions)
+        let last = frames.lastLSN
+        for connection in wake {
+            connection.channel.eventLoop.execute { connection.framesAvailable(upTo: last) }
+        }
+    }
+
+    func register(_ connection: LeaderConnection) {
+        hub.withLock { $0.connections[ObjectIdentifier(connection)] = connection }
+    }
+
+    func unregister(_ connection: LeaderConnection) {
+        hub.withLock { _ = $0.connections.removeValue(forKey: ObjectIdentifier(connection)) }
+    }
+
+    func followerJoined(_ name: String, durableLSN: UInt64, address: String, replacing connection: LeaderConnection) {
+        let now = Self.now()
+        let (actions, older) = hub.withLock { h -> ([AcknowledgementRule.Action], [LeaderConnection]) in
+            // One session per follower name: the older connection of the same name ends first.
+            let older = h.connections.values.filter { $0 !== connection && $0.streamingName == name }
+            var info = h.followers[name] ?? FollowerInfo()
+            info.acknowledgedLSN = durableLSN
+            info.lastAckNanos = now
+            info.address = address
+            h.followers[name] = info
+            return (h.rule.followerConnected(name, durableLSN: durableLSN, now: now), older)
+        }
+        for old in older { old.channel.close(promise: nil) }
+        apply(actions)
+        events(.followerJoined(name: name, durableLSN: durableLSN))
+    }
+
+    func acknowledged(_ name: String, durableLSN: UInt64, appliedLSN: UInt64) {
+        let now = Self.now()
+        let actions = hub.withLock { h -> [AcknowledgementRule.Action] in
+            if var info = h.followers[name] {
+                info.acknowledgedLSN = max(info.acknowledgedLSN, durableLSN)
+                info.appliedLSN = max(info.appliedLSN, appliedLSN)
+                info.lastAckNanos = now
+                h.followers[name] = info
+            }
+            return h.rule.followerAcknowledged(name, durableLSN: durableLSN, now: now)
+        }
+        apply(actions)
+    }
+
+    func followerLeft(_ name: String, connection: LeaderConnection) {
+        let now = Self.now()
+        let actions = hub.withLock { h -> [AcknowledgementRule.Action] in
+            // A newer connection of the same name already replaced this one: it stays.
+            if h.connections.values.contains(where: { $0 !== connection && $0.streamingName == name }) { return [] }
+            return h.rule.followerDisconnected(name, now: now)
+        }
+        apply(actions)
+        events(.followerLeft(name: name))
+    }
+
+    /// The frames `from...through` from memory, nil when only the disk has them.
+    func recentFrames(from: UInt64, through: UInt64) -> [WrittenFrames]? {
+        hub.withLock { $0.recent.frames(from: from, through: through) }
+    }
+
+    private func tick() {
+        let now = Self.now()
+        let (actions, connections) = hub.withLock { h -> ([AcknowledgementRule.Action], [LeaderConnection]) in
+            (h.rule.tick(now: now), Array(h.connections.values))
+        }
+        apply(actions)
+        for connection in connections {
+            connection.channel.eventLoop.execute { connection.tick(now: now) }
+        }
+    }
+
+    private func apply(_ actions: [AcknowledgementRule.Action]) {
+        for action in actions {
+            switch action {
+            case .confirm(let lsn):
+                log.confirm(upTo: lsn)
+            case .failWaiters(let lsn):
+                let count = log.failUnconfirmed(through: lsn, error: .writeFailed(operation: "replicate", errno: 110))
+                if count > 0 { events(.failedWaiters(count: count)) }
+            case .enteredDegraded: events(.enteredDegraded)
+            case .leftDegraded: events(.leftDegraded)
+            case .enteredRefusing: events(.enteredRefusing)
+            case .leftRefusing: events(.leftRefusing)
+            }
+        }
+    }
+}
