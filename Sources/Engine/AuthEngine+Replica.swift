@@ -36,3 +36,11 @@ extension AuthEngine {
     /// The write-ahead log under this engine (nil in memory): replication reads and feeds it.
     public var writeAheadLog: WriteAheadLog? { journal.log }
 }
+
+extension AuthEngine {
+    /// Enters follower mode on every shard before the first replicated record arrives, so that a
+    /// snapshot taken meanwhile claims only what was applied.
+    public func startFollowing() async {
+        for shard in shards { await shard.startFollowing() }
+    }
+}

@@ -73,6 +73,9 @@ actor Shard {
     /// Ends follower mode (promotion): from now on this shard appends its own records.
     func stopFollowing() { following = false }
 
+    /// Enters follower mode (a replica, before any record arrives).
+    func startFollowing() { following = true }
+
     // MARK: Mutations
 
     /// Applies and appends; returns the LSN to wait for.

@@ -4,6 +4,7 @@ import HTTPFront
 import Logging
 import NIOCore
 import NIOPosix
+import Replication
 import ServiceLifecycle
 
 /// `authd serve`: configure, recover the engine, bind, serve until SIGTERM/SIGINT.
@@ -139,6 +140,19 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
 
+        // Replication: a follower first settles its log with the leader (nothing open yet).
+        let replication = settings.replication
+        let nodeName = replication.nodeName ?? ProcessInfo.processInfo.hostName
+        var terms: TermStore?
+        if replication.isEnabled {
+            do {
+                terms = try await ClusterNode.prepare(settings: replication, node: nodeName, directory: settings.dataDirectory, logger: logger)
+            } catch {
+                logger.critical("cannot prepare replication", metadata: ["reason": "\(error)"])
+                throw ExitCode(1)
+            }
+        }
+
         let engine: ServeEngine
         do {
             engine = try await ServeEngine.open(
@@ -148,8 +162,26 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
 
+        var http = settings.http
+        var cluster: ClusterNode?
+        if let terms {
+            do {
+                let httpURL = replication.httpAdvertise ?? "http://\(settings.host):\(settings.port)"
+                let node = try ClusterNode(settings: replication, node: nodeName, httpURL: httpURL, engine: engine.engine,
+                                           directory: settings.dataDirectory, terms: terms,
+                                           group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+                try await node.start()
+                cluster = node
+                http.cluster = node.gate
+            } catch {
+                logger.critical("cannot start replication", metadata: ["reason": "\(error)"])
+                await engine.shutdown()
+                throw ExitCode(1)
+            }
+        }
+
         let server = HTTPServer(
-            configuration: settings.http, service: engine.service, metrics: metrics, logger: logger,
+            configuration: http, service: engine.service, metrics: metrics, logger: logger,
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
         let address: SocketAddress
         do {
@@ -161,7 +193,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         ServeLogging.announce(host: settings.host, port: address.port ?? settings.port)
 
-        let service = ServeService(server: server, engine: engine, logger: logger)
+        let service = ServeService(server: server, engine: engine, cluster: cluster, logger: logger)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [ServiceGroupConfiguration.ServiceConfiguration(service: service)],

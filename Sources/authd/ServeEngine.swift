@@ -8,6 +8,8 @@ import WAL
 /// and how to flush it on shutdown.
 struct ServeEngine: Sendable {
     let service: any AuthService
+    /// The engine itself (replication wires its log and replica apply path).
+    let engine: AuthEngine
     let shutdown: @Sendable () async -> Void
 
     /// The engine's configuration from the server's settings and the resolved secrets.
@@ -67,7 +69,7 @@ struct ServeEngine: Sendable {
             logger.warning("operator socket unavailable; `authd snapshot` will not reach this server", metadata: ["reason": "\(error)"])
             admin = nil
         }
-        return ServeEngine(service: engine, shutdown: {
+        return ServeEngine(service: engine, engine: engine, shutdown: {
             admin?.stop()
             await engine.shutdown()
         })

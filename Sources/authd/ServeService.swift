@@ -9,6 +9,7 @@ import ServiceLifecycle
 struct ServeService: Service {
     let server: HTTPServer
     let engine: ServeEngine
+    let cluster: ClusterNode?
     let logger: Logger
 
     func run() async throws {
@@ -16,6 +17,7 @@ struct ServeService: Service {
         try? await gracefulShutdown()
         logger.notice("shutting down: draining connections")
         await server.shutdown()
+        await cluster?.shutdown()
         await engine.shutdown()
         logger.notice("engine flushed")
     }

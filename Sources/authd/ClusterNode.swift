@@ -1,0 +1,309 @@
+import Engine
+import Foundation
+import HTTPFront
+import Logging
+import NIOCore
+import NIOPosix
+import Replication
+import Synchronization
+import WAL
+
+/// This node's role in a replicated group, wired into the engine and the HTTP front: a leader
+/// (ships its log, holds acknowledgements for `SYNC_REPLICAS` followers) or a follower
+/// (applies the leader's log, serves reads, refuses writes with the leader's URL). The roles
+/// come from the settings (`REPLICATE_FROM` makes a follower) and from `authd cluster promote`.
+final class ClusterNode: Sendable {
+    enum Role: Sendable {
+        case leader(ReplicationLeader)
+        case follower(ReplicationFollower)
+        case promoting
+        case stopped
+    }
+
+    let settings: ReplicationSettings
+    let node: String
+    let httpURL: String
+    let engine: AuthEngine
+    let log: WriteAheadLog
+    let directory: String
+    let terms: TermStore
+    let group: any EventLoopGroup
+    let threadPool: NIOThreadPool
+    let logger: Logger
+    private let role = Mutex<Role>(.stopped)
+
+    init(settings: ReplicationSettings, node: String, httpURL: String, engine: AuthEngine, directory: String,
+         terms: TermStore, group: any EventLoopGroup, logger: Logger) throws {
+        guard let log = engine.writeAheadLog else { throw ClusterNodeError.noLog }
+        self.settings = settings
+        self.node = node
+        self.httpURL = httpURL
+        self.engine = engine
+        self.log = log
+        self.directory = directory
+        self.terms = terms
+        self.group = group
+        self.logger = logger
+        threadPool = NIOThreadPool(numberOfThreads: 1)
+        threadPool.start()
+    }
+
+    var secret: [UInt8] { Array((settings.secret ?? "").utf8) }
+
+    // MARK: Before the engine opens
+
+    /// A follower's start-up handshake (nothing open yet): cuts a diverged tail if the leader
+    /// asks. Returns the node's term store.
+    static func prepare(settings: ReplicationSettings, node: String, directory: String, logger: Logger) async throws -> TermStore {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let terms = try TermStore(dataDirectory: directory)
+        guard let leader = settings.leader else { return terms }
+        var configuration = FollowerConfiguration(leaderHost: leader.host, leaderPort: leader.port, node: node,
+                                                  secret: Array((settings.secret ?? "").utf8))
+        configuration.connectTimeout = 2_000_000_000
+        let result = await ReplicationFollower.bootstrap(
+            configuration: configuration, directory: directory, terms: terms, group: MultiThreadedEventLoopGroup.singleton,
+            events: { event in ClusterNode.log(event, logger: logger) })
+        switch result {
+        case .ready(let rewind?) where rewind.recordsCut > 0:
+            logger.warning("cut this node's log back to the point its leader shares; the cut records are kept aside", metadata: [
+                "lastLSN": .stringConvertible(rewind.lastLSN), "recordsCut": .stringConvertible(rewind.recordsCut),
+                "keptAside": .array(rewind.keptAside.map { .string($0) }),
+                "snapshotsMoved": .array(rewind.snapshotsMoved.map { .string($0) }),
+            ])
+        case .ready:
+            break
+        case .unreachable(let reason):
+            logger.warning("leader not reachable at start-up; serving reads and following once it is back", metadata: [
+                "leader": .string(leader.description), "reason": .string(reason),
+            ])
+        case .refused(let reason):
+            logger.error("cannot follow the leader; serving reads from this node's own state", metadata: [
+                "leader": .string(leader.description), "reason": .string(reason),
+            ])
+        }
+        return terms
+    }
+
+    // MARK: Roles
+
+    /// Takes the configured role: follower with `REPLICATE_FROM`, else leader.
+    func start() async throws {
+        if settings.leader != nil {
+            await engine.startFollowing()
+            startFollowing()
+        } else {
+            try await becomeLeader()
+        }
+    }
+
+    private func startFollowing() {
+        guard let leader = settings.leader else { return }
+        let configuration = FollowerConfiguration(leaderHost: leader.host, leaderPort: leader.port, node: node, secret: secret)
+        let engine = self.engine
+        let logger = self.logger
+        let follower = ReplicationFollower(
+            configuration: configuration, log: log, directory: directory, terms: terms, group: group,
+            appliedLSN: log.lastAppendedLSN, apply: { records in try await engine.applyReplicated(records) },
+            events: { event in ClusterNode.log(event, logger: logger) })
+        role.withLock { $0 = .follower(follower) }
+        follower.start()
+    }
+
+    /// Starts a leadership at the next term: its term record first, alone in its frame and
+    /// durable, then the replication endpoint.
+    private func becomeLeader() async throws {
+        guard let listen = settings.listen else { throw ClusterNodeError.noListenAddress }
+        let term = terms.currentTerm + 1
+        let lsn = log.append(try TermRecord(term: term, node: node).encoded())
+        try await log.waitUntilDurable(lsn)
+        try terms.record(term: term, firstLSN: lsn)
+        let configuration = LeaderConfiguration(
+            host: listen.host, port: listen.port, node: node, httpURL: httpURL, term: term, terms: terms.history, secret: secret,
+            syncReplicas: settings.syncReplicas, strict: settings.syncStrict,
+            syncTimeout: UInt64(settings.syncTimeoutSeconds * 1e9))
+        let logger = self.logger
+        let leader = try ReplicationLeader(
+            configuration: configuration, log: log, directory: directory, group: group, threadPool: threadPool,
+            events: { event in ClusterNode.log(event, logger: logger) })
+        let address = try await leader.start()
+        role.withLock { $0 = .leader(leader) }
+        logger.notice("leading", metadata: [
+            "term": .stringConvertible(term), "replicationAddress": .string("\(address)"), "termLSN": .stringConvertible(lsn),
+            "syncReplicas": .stringConvertible(settings.syncReplicas),
+        ])
+    }
+
+    /// `authd cluster promote`: a follower becomes the leader at the next term. Refuses when this
+    /// node is behind the last LSN its leader had acknowledged to clients, unless `force`.
+    func promote(force: Bool) async -> String {
+        let current = role.withLock { r -> Role in
+            let old = r
+            if case .follower = r { r = .promoting }
+            return old
+        }
+        guard case .follower(let follower) = current else {
+            if case .leader = current { return "error this node already leads" }
+            return "error this node is not a follower"
+        }
+        let known = follower.status().leaderDurableLSN
+        await follower.stop()
+        do { try await log.flush() } catch { return restore(follower, "error the log cannot sync: \(error)") }
+        let durable = log.syncedLSN
+        if durable < known && !force {
+            return restore(follower, "error this node holds LSNs through \(durable) but its leader had acknowledged \(known); "
+                + "promote the most advanced follower, or use --force to accept losing \(known - durable) records")
+        }
+        await engine.stopFollowing()
+        do {
+            try await becomeLeader()
+        } catch {
+            role.withLock { $0 = .stopped }
+            return "error cannot become the leader: \(error)"
+        }
+        logger.warning("promoted to leader", metadata: [
+            "term": .stringConvertible(terms.currentTerm), "durableLSN": .stringConvertible(durable),
+            "leaderAcknowledgedLSN": .stringConvertible(known), "forced": .stringConvertible(force),
+        ])
+        return "ok term \(terms.currentTerm) lsn \(durable)"
+    }
+
+    private func restore(_ follower: ReplicationFollower, _ answer: String) -> String {
+        startFollowing()
+        return answer
+    }
+
+    func shutdown() async {
+        let current = role.withLock { r -> Role in
+            let old = r
+            r = .stopped
+            return old
+        }
+        switch current {
+        case .leader(let leader): await leader.stop()
+        case .follower(let follower): await follower.stop()
+        case .promoting, .stopped: break
+        }
+        try? await threadPool.shutdownGracefully()
+    }
+
+    // MARK: What the HTTP front asks
+
+    var gate: ClusterGate {
+        ClusterGate(
+            refusal: { [self] in refusal() }, status: { [self] in statusJSON() },
+            acceptsWrites: { [self] in refusal() == nil }, isHealthyReplica: { [self] in isHealthyReplica() })
+    }
+
+    private func refusal() -> ClusterRefusal? {
+        switch role.withLock({ $0 }) {
+        case .leader(let leader):
+            return leader.acceptsWrites ? nil : .writesUnavailable(reason: "too few replicas acknowledge writes (SYNC_STRICT)")
+        case .follower(let follower):
+            return .notLeader(leaderURL: follower.status().leader?.httpURL)
+        case .promoting:
+            return .writesUnavailable(reason: "this node is being promoted")
+        case .stopped:
+            return .writesUnavailable(reason: "this node is stopping")
+        }
+    }
+
+    private func isHealthyReplica() -> Bool {
+        guard case .follower(let follower) = role.withLock({ $0 }) else { return false }
+        let status = follower.status()
+        return status.streaming && status.needsRestart == nil
+            && Double(status.lag.nanoseconds) / 1e9 < settings.replicaMaxLagSeconds
+    }
+
+    func statusJSON() -> [UInt8] {
+        var object: [String: Any] = [
+            "node": node, "http": httpURL, "term": terms.currentTerm,
+        ]
+        var lsn: [String: Any] = ["appended": log.lastAppendedLSN, "durable": log.syncedLSN]
+        switch role.withLock({ $0 }) {
+        case .leader(let leader):
+            let status = leader.status()
+            object["role"] = "leader"
+            object["leader"] = httpURL
+            object["mode"] = status.modeName
+            object["acceptsWrites"] = leader.acceptsWrites
+            lsn["applied"] = log.lastAppendedLSN
+            lsn["confirmed"] = status.confirmedLSN
+            object["followers"] = status.followers.map { f -> [String: Any] in
+                [
+                    "name": f.name, "address": f.address, "acknowledgedLSN": f.acknowledgedLSN, "appliedLSN": f.appliedLSN,
+                    "lagRecords": f.lagRecords, "lagMilliseconds": f.sinceLastAckMilliseconds.map { $0 as Any } ?? NSNull(),
+                    "synchronous": f.synchronous, "streaming": f.streaming,
+                ]
+            }
+        case .follower(let follower):
+            let status = follower.status()
+            object["role"] = "follower"
+            object["leader"] = status.leader?.httpURL ?? NSNull()
+            object["leaderNode"] = status.leader?.node ?? NSNull()
+            object["streaming"] = status.streaming
+            object["needsRestart"] = status.needsRestart ?? NSNull()
+            lsn["applied"] = status.appliedLSN
+            lsn["leaderDurable"] = status.leaderDurableLSN
+            object["lag"] = ["records": status.lag.records, "milliseconds": Double(status.lag.nanoseconds) / 1e6]
+        case .promoting:
+            object["role"] = "promoting"
+            object["leader"] = NSNull()
+            lsn["applied"] = log.lastAppendedLSN
+        case .stopped:
+            object["role"] = "stopped"
+            object["leader"] = NSNull()
+            lsn["applied"] = log.lastAppendedLSN
+        }
+        object["lsn"] = lsn
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return Array(data)
+    }
+
+    // MARK: Logging
+
+    static func log(_ event: ReplicationEvent, logger: Logger) {
+        switch event {
+        case .followerJoined(let name, let lsn):
+            logger.notice("follower streaming", metadata: ["follower": .string(name), "durableLSN": .stringConvertible(lsn)])
+        case .followerLeft(let name):
+            logger.notice("follower left", metadata: ["follower": .string(name)])
+        case .enteredDegraded:
+            logger.warning("replication degraded: acknowledging writes on the leader alone (no follower acknowledged within SYNC_TIMEOUT)",
+                           metadata: ["event": "replication_degraded"])
+        case .leftDegraded:
+            logger.notice("replication synchronous again", metadata: ["event": "replication_synchronous"])
+        case .enteredRefusing:
+            logger.warning("refusing writes: too few followers acknowledge (SYNC_STRICT)", metadata: ["event": "replication_refusing"])
+        case .leftRefusing:
+            logger.notice("accepting writes again: enough followers acknowledge", metadata: ["event": "replication_accepting"])
+        case .failedWaiters(let count):
+            logger.warning("writes failed after SYNC_TIMEOUT without enough acknowledgements", metadata: ["count": .stringConvertible(count)])
+        case .refused(let peer, let code, let message):
+            logger.warning("replication stream refused", metadata: [
+                "peer": .string(peer), "code": .string("\(code)"), "reason": .string(message),
+            ])
+        case .streaming(let leader, let term):
+            logger.notice("streaming from the leader", metadata: ["leader": .string(leader), "term": .stringConvertible(term)])
+        case .disconnected(let reason):
+            logger.notice("replication stream ended; reconnecting", metadata: ["reason": .string(reason)])
+        case .needsRestart(let reason):
+            logger.error("stopped following: restart this node", metadata: ["reason": .string(reason)])
+        case .adoptedTerm(let term):
+            logger.notice("adopted a newer term", metadata: ["term": .stringConvertible(term)])
+        }
+    }
+}
+
+/// Why the cluster role could not start.
+enum ClusterNodeError: Error, CustomStringConvertible {
+    case noLog
+    case noListenAddress
+
+    var description: String {
+        switch self {
+        case .noLog: "replication needs a durable engine (a data directory)"
+        case .noListenAddress: "a leader needs REPLICATION_LISTEN"
+        }
+    }
+}
