@@ -163,8 +163,14 @@ struct LogScanner {
 
     /// Offset just past the last non-zero byte at or after `from` (== `from` if all zero).
     static func lastNonZero(_ bytes: [UInt8], from: Int) -> Int {
-        var end = bytes.count
-        while end > from && bytes[end - 1] == 0 { end -= 1 }
+        // Segments are pre-filled with zeros: skip them eight bytes at a time.
+        let end = bytes.withUnsafeBytes { raw -> Int in
+            var end = raw.count
+            while end > from && end % 8 != 0 && raw[end - 1] == 0 { end -= 1 }
+            while end - 8 >= from && raw.loadUnaligned(fromByteOffset: end - 8, as: UInt64.self) == 0 { end -= 8 }
+            while end > from && raw[end - 1] == 0 { end -= 1 }
+            return end
+        }
         return max(end, from)
     }
 
