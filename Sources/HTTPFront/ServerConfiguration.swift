@@ -40,6 +40,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var refreshTokenTTLSeconds: Int64 = 604_800
     public var issuer = "auth-api"
     public var audience = "auth-api-clients"
+    /// `JWT_LEEWAY`: seconds of clock skew tolerated on a token's `iat` and `exp` (0 to 60).
+    public var jwtLeewaySeconds: Int64 = 0
     public var rateLimitWindowMilliseconds = 60_000
     public var rateLimitMaxRequests = 100
     public var loginMaxAttempts = 10
@@ -72,7 +74,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// The variables `parse` reads, in documentation order.
     public static let variableNames: [String] = [
         "HOST", "PORT", "DATA_DIR", "AUTHD_ENV", "ACCESS_TOKEN_SECRET", "REFRESH_TOKEN_SECRET", "ACCESS_TOKEN_EXPIRES_IN",
-        "REFRESH_TOKEN_EXPIRES_IN", "JWT_ISSUER", "JWT_AUDIENCE", "RATE_LIMIT_WINDOW_MS", "RATE_LIMIT_MAX_REQUESTS",
+        "REFRESH_TOKEN_EXPIRES_IN", "JWT_ISSUER", "JWT_AUDIENCE", "JWT_LEEWAY", "RATE_LIMIT_WINDOW_MS", "RATE_LIMIT_MAX_REQUESTS",
         "LOGIN_MAX_ATTEMPTS", "LOG_LEVEL", "TRUST_PROXY", "DOCS_ENABLED", "METRICS_ENABLED", "METRICS_AUTH_TOKEN", "SHARDS",
         "WAL_FSYNC", "WAL_SEGMENT_BYTES", "SNAPSHOT_EVERY_BYTES", "SNAPSHOT_KEEP", "ARGON2_MEMORY_KIB", "ARGON2_ITERATIONS",
         "ARGON2_PARALLELISM", "HASH_THREADS", "HASH_QUEUE_LIMIT", "REFRESH_REUSE_INTERVAL", "MAX_SESSIONS_PER_USER",
@@ -83,6 +85,9 @@ public struct ServerConfiguration: Sendable, Equatable {
 
     /// The smallest secret accepted, in bytes.
     public static let minimumSecretBytes = 32
+
+    /// The largest `JWT_LEEWAY` accepted: more skew than a minute is a broken clock, not a tolerance.
+    public static let maximumJWTLeewaySeconds: Int64 = 60
 
     /// Parses `values` (merged flags, environment and `.env`).
     ///
@@ -120,6 +125,13 @@ public struct ServerConfiguration: Sendable, Equatable {
         config.refreshTokenTTLSeconds = reader.lifetime("REFRESH_TOKEN_EXPIRES_IN") ?? config.refreshTokenTTLSeconds
         config.issuer = reader.string("JWT_ISSUER") ?? config.issuer
         config.audience = reader.string("JWT_AUDIENCE") ?? config.audience
+        if let text = reader.string("JWT_LEEWAY") {
+            if let seconds = DurationParser.seconds(text), seconds == seconds.rounded(), seconds <= Double(maximumJWTLeewaySeconds) {
+                config.jwtLeewaySeconds = Int64(seconds)
+            } else {
+                reader.fail("JWT_LEEWAY", text, "must be whole seconds from 0 to \(maximumJWTLeewaySeconds) such as 0, 5s or 1m")
+            }
+        }
         config.rateLimitWindowMilliseconds = reader.integer("RATE_LIMIT_WINDOW_MS", in: 1...86_400_000) ?? config.rateLimitWindowMilliseconds
         config.rateLimitMaxRequests = reader.integer("RATE_LIMIT_MAX_REQUESTS", in: 0...Int(Int32.max)) ?? config.rateLimitMaxRequests
         config.loginMaxAttempts = reader.integer("LOGIN_MAX_ATTEMPTS", in: 0...Int(Int32.max)) ?? config.loginMaxAttempts

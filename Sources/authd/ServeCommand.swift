@@ -28,6 +28,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "REFRESH_TOKEN_EXPIRES_IN: e.g. 7d.") var refreshTokenExpiresIn: String?
     @Option(help: "JWT_ISSUER (default auth-api).") var jwtIssuer: String?
     @Option(help: "JWT_AUDIENCE (default auth-api-clients).") var jwtAudience: String?
+    @Option(help: "JWT_LEEWAY: clock skew tolerated on iat/exp, 0 to 60 seconds (default 0).") var jwtLeeway: String?
     @Option(help: "RATE_LIMIT_WINDOW_MS (default 60000).") var rateLimitWindowMs: String?
     @Option(help: "RATE_LIMIT_MAX_REQUESTS per IP per window on mutation routes; 0 disables (default 100).") var rateLimitMaxRequests: String?
     @Option(help: "LOGIN_MAX_ATTEMPTS per account per window; 0 disables (default 10).") var loginMaxAttempts: String?
@@ -56,7 +57,8 @@ struct ServeCommand: AsyncParsableCommand {
             ("HOST", host), ("PORT", port), ("DATA_DIR", dataDir), ("AUTHD_ENV", authdEnv),
             ("ACCESS_TOKEN_SECRET", accessTokenSecret), ("REFRESH_TOKEN_SECRET", refreshTokenSecret),
             ("ACCESS_TOKEN_EXPIRES_IN", accessTokenExpiresIn), ("REFRESH_TOKEN_EXPIRES_IN", refreshTokenExpiresIn),
-            ("JWT_ISSUER", jwtIssuer), ("JWT_AUDIENCE", jwtAudience), ("RATE_LIMIT_WINDOW_MS", rateLimitWindowMs),
+            ("JWT_ISSUER", jwtIssuer), ("JWT_AUDIENCE", jwtAudience), ("JWT_LEEWAY", jwtLeeway),
+            ("RATE_LIMIT_WINDOW_MS", rateLimitWindowMs),
             ("RATE_LIMIT_MAX_REQUESTS", rateLimitMaxRequests), ("LOGIN_MAX_ATTEMPTS", loginMaxAttempts), ("LOG_LEVEL", logLevel),
             ("TRUST_PROXY", trustProxy), ("DOCS_ENABLED", docsEnabled), ("METRICS_ENABLED", metricsEnabled),
             ("METRICS_AUTH_TOKEN", metricsAuthToken), ("SHARDS", shards), ("WAL_FSYNC", walFsync), ("WAL_SEGMENT_BYTES", walSegmentBytes),

@@ -24,6 +24,7 @@ struct ServeEngine: Sendable {
         configuration.refreshTokenTTLSeconds = settings.refreshTokenTTLSeconds
         configuration.issuer = settings.issuer
         configuration.audience = settings.audience
+        configuration.leewaySeconds = settings.jwtLeewaySeconds
         configuration.shardCount = settings.shards
         switch settings.walFsync {
         case .always: configuration.durability = .always

@@ -28,6 +28,7 @@ import Testing
         #expect(config.refreshTokenTTLSeconds == 604_800)
         #expect(config.issuer == "auth-api")
         #expect(config.audience == "auth-api-clients")
+        #expect(config.jwtLeewaySeconds == 0)
         #expect(config.rateLimitWindowMilliseconds == 60_000)
         #expect(config.rateLimitMaxRequests == 100)
         #expect(config.loginMaxAttempts == 10)
@@ -49,7 +50,7 @@ import Testing
         let config = try parse([
             "HOST": "0.0.0.0", "PORT": "8080", "DATA_DIR": "/var/lib/authd", "AUTHD_ENV": "production",
             "ACCESS_TOKEN_SECRET": secret, "REFRESH_TOKEN_SECRET": otherSecret, "ACCESS_TOKEN_EXPIRES_IN": "5m",
-            "REFRESH_TOKEN_EXPIRES_IN": "30d", "JWT_ISSUER": "iss", "JWT_AUDIENCE": "aud", "RATE_LIMIT_WINDOW_MS": "1000",
+            "REFRESH_TOKEN_EXPIRES_IN": "30d", "JWT_ISSUER": "iss", "JWT_AUDIENCE": "aud", "JWT_LEEWAY": "30s", "RATE_LIMIT_WINDOW_MS": "1000",
             "RATE_LIMIT_MAX_REQUESTS": "0", "LOGIN_MAX_ATTEMPTS": "3", "LOG_LEVEL": "warn", "TRUST_PROXY": "2",
             "DOCS_ENABLED": "false", "METRICS_ENABLED": "yes", "METRICS_AUTH_TOKEN": "m-token", "SHARDS": "16",
             "WAL_FSYNC": "interval:250", "WAL_SEGMENT_BYTES": "67108864", "SNAPSHOT_EVERY_BYTES": "1048576", "SNAPSHOT_KEEP": "3",
@@ -61,7 +62,7 @@ import Testing
         #expect(config.environment == .production)
         #expect(config.accessTokenSecret == secret && config.refreshTokenSecret == otherSecret)
         #expect(config.accessTokenTTLSeconds == 300 && config.refreshTokenTTLSeconds == 2_592_000)
-        #expect(config.issuer == "iss" && config.audience == "aud")
+        #expect(config.issuer == "iss" && config.audience == "aud" && config.jwtLeewaySeconds == 30)
         #expect(config.rateLimitWindowMilliseconds == 1000 && config.rateLimitMaxRequests == 0 && config.loginMaxAttempts == 3)
         #expect(config.logLevel == .level(.warning))
         #expect(config.trustProxy == 2)
@@ -117,6 +118,7 @@ import Testing
         ("WAL_SEGMENT_BYTES", "100"), ("SNAPSHOT_EVERY_BYTES", "0"), ("SNAPSHOT_KEEP", "0"), ("ARGON2_MEMORY_KIB", "4"),
         ("ARGON2_ITERATIONS", "0"), ("ARGON2_PARALLELISM", "256"), ("HASH_THREADS", "0"), ("HASH_QUEUE_LIMIT", "0"),
         ("REFRESH_REUSE_INTERVAL", "soon"), ("REFRESH_REUSE_INTERVAL", "2d"), ("MAX_SESSIONS_PER_USER", "0"),
+        ("JWT_LEEWAY", "61"), ("JWT_LEEWAY", "2m"), ("JWT_LEEWAY", "1.5"), ("JWT_LEEWAY", "-1"), ("JWT_LEEWAY", "soon"),
     ])
     func eachInvalidValueIsReportedByName(name: String, value: String) {
         let found = problems([name: value])
@@ -166,6 +168,11 @@ import Testing
     @Test(arguments: [("1", true), ("true", true), ("YES", true), ("on", true), ("0", false), ("False", false), ("no", false), ("off", false)])
     func booleans(text: String, value: Bool) throws {
         #expect(try parse(["DOCS_ENABLED": text]).docsEnabled == value)
+    }
+
+    @Test(arguments: [("0", Int64(0)), ("5", 5), ("5s", 5), ("1m", 60), ("60", 60), ("1000ms", 1)])
+    func jwtLeeway(text: String, seconds: Int64) throws {
+        #expect(try parse(["JWT_LEEWAY": text]).jwtLeewaySeconds == seconds)
     }
 
     @Test func fsyncModes() throws {
