@@ -154,8 +154,15 @@ final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func write(_ outcome: RequestOutcome, for request: HTTPRequest, context: ChannelHandlerContext) {
         let response = outcome.response
         let close = response.closeConnection || quiescing || !request.head.isKeepAlive
-        var headers = response.headers
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(response.headers.count + 5)   // one allocation for the whole head
+        headers.add(contentsOf: response.headers)
         headers.add(name: "X-Correlation-Id", value: request.correlationID)
+        if request.answerMustNotBeCached {
+            // Tokens and personal data: no cache may keep them (static strings, nothing formatted).
+            headers.add(name: "Cache-Control", value: "no-store")
+            headers.add(name: "Pragma", value: "no-cache")
+        }
         headers.add(name: "Content-Length", value: String(response.body?.readableBytes ?? 0))
         if close {
             headers.add(name: "Connection", value: "close")
