@@ -321,6 +321,18 @@ import Testing
         }
     }
 
+    @Test func storedClientDetailsAreBounded() async throws {
+        try await withServer(configure: { $0.trustedProxyHops = 1 }) { server, service in
+            let agent = String(repeating: "u", count: 75_000)
+            let junk = "<img src=x onerror=alert(1)>" + String(repeating: "a", count: 5000)
+            _ = try await server.request(
+                "POST", "/v1/auth/sessions", headers: [("User-Agent", agent), ("X-Forwarded-For", junk)],
+                body: #"{"email":"a@b.co","password":"pw"}"#)
+            #expect(service.calls.last == "login:127.0.0.1:" + String(repeating: "u", count: 512))
+            #expect(service.consumed.first == .ip("127.0.0.1"))
+        }
+    }
+
     // MARK: Metrics and docs
 
     @Test func metricsBehindAToken() async throws {
