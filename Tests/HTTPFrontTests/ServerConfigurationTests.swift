@@ -41,6 +41,7 @@ import Testing
         #expect(config.walFsync == .always)
         #expect(config.refreshReuseIntervalSeconds == 0)
         #expect(config.maxSessionsPerUser == 100)
+        #expect(config.requestReadTimeoutSeconds == 30 && config.shutdownTimeoutSeconds == 10 && config.maxConnections == 10_000)
         #expect(config.environment == .development)
         #expect(config.accessTokenSecret == nil)
         #expect(config.snapshotEveryBytes == nil && config.argon2MemoryKiB == nil && config.hashThreads == nil)
@@ -56,6 +57,7 @@ import Testing
             "WAL_FSYNC": "interval:250", "WAL_SEGMENT_BYTES": "67108864", "SNAPSHOT_EVERY_BYTES": "1048576", "SNAPSHOT_KEEP": "3",
             "ARGON2_MEMORY_KIB": "8192", "ARGON2_ITERATIONS": "1", "ARGON2_PARALLELISM": "2", "HASH_THREADS": "2",
             "HASH_QUEUE_LIMIT": "64", "REFRESH_REUSE_INTERVAL": "10s", "MAX_SESSIONS_PER_USER": "5",
+            "REQUEST_READ_TIMEOUT": "5s", "SHUTDOWN_TIMEOUT": "1500ms", "MAX_CONNECTIONS": "500",
             "DATABASE_URL": "postgres://x", "REDIS_URL": "redis://y", "BCRYPT_ROUNDS": "10",
         ])
         #expect(config.host == "0.0.0.0" && config.port == 8080 && config.dataDirectory == "/var/lib/authd")
@@ -79,6 +81,21 @@ import Testing
         #expect(http.host == "0.0.0.0" && http.port == 8080 && http.trustedProxyHops == 2)
         #expect(http.rateLimitMaxRequests == 0 && http.rateLimitWindowMilliseconds == 1000 && http.loginMaxAttempts == 3)
         #expect(!http.docsEnabled && http.metricsEnabled && http.metricsAuthToken == "m-token")
+        #expect(http.requestReadTimeout == .seconds(5) && http.shutdownTimeout == .milliseconds(1500) && http.maxConnections == 500)
+    }
+
+    @Test func connectionCapFollowsTheOpenFileLimit() throws {
+        #expect(ServerConfiguration.defaultMaxConnections(openFileLimit: 1024) == 896)
+        #expect(ServerConfiguration.defaultMaxConnections(openFileLimit: 100) == 32)
+        #expect(ServerConfiguration.defaultMaxConnections(openFileLimit: 1 << 20) == 10_000)
+        #expect(ServerConfiguration.defaultMaxConnections(openFileLimit: nil) == 10_000)
+        #expect(try ServerConfiguration.parse([:], cores: 2, openFileLimit: 1024).maxConnections == 896)
+        #expect(try ServerConfiguration.parse(["MAX_CONNECTIONS": "5000"], cores: 2, openFileLimit: 1024).maxConnections == 5000)
+    }
+
+    @Test func zeroTurnsTheRequestReadTimeoutOff() throws {
+        #expect(try parse(["REQUEST_READ_TIMEOUT": "0"]).http.requestReadTimeout == .zero)
+        #expect(try parse(["SHUTDOWN_TIMEOUT": "0"]).http.shutdownTimeout == .zero)
     }
 
     @Test func seedEnvExampleParses() throws {
@@ -118,6 +135,8 @@ import Testing
         ("WAL_SEGMENT_BYTES", "100"), ("SNAPSHOT_EVERY_BYTES", "0"), ("SNAPSHOT_KEEP", "0"), ("ARGON2_MEMORY_KIB", "4"),
         ("ARGON2_ITERATIONS", "0"), ("ARGON2_PARALLELISM", "256"), ("HASH_THREADS", "0"), ("HASH_QUEUE_LIMIT", "0"),
         ("REFRESH_REUSE_INTERVAL", "soon"), ("REFRESH_REUSE_INTERVAL", "2d"), ("MAX_SESSIONS_PER_USER", "0"),
+        ("REQUEST_READ_TIMEOUT", "2h"), ("REQUEST_READ_TIMEOUT", "soon"), ("SHUTDOWN_TIMEOUT", "11m"), ("SHUTDOWN_TIMEOUT", "-1s"),
+        ("MAX_CONNECTIONS", "0"), ("MAX_CONNECTIONS", "many"), ("MAX_CONNECTIONS", "2000000"),
         ("JWT_LEEWAY", "61"), ("JWT_LEEWAY", "2m"), ("JWT_LEEWAY", "1.5"), ("JWT_LEEWAY", "-1"), ("JWT_LEEWAY", "soon"),
     ])
     func eachInvalidValueIsReportedByName(name: String, value: String) {
