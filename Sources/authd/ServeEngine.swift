@@ -65,7 +65,7 @@ struct ServeEngine: Sendable {
         }
         let admin: AdminChannel?
         do {
-            admin = try AdminChannel(dataDirectory: configuration.dataDirectory, engine: engine)
+            admin = try AdminChannel(dataDirectory: configuration.dataDirectory, engine: engine, logger: logger)
         } catch {
             logger.warning("operator socket unavailable; `authd snapshot` will not reach this server", metadata: ["reason": "\(error)"])
             admin = nil
