@@ -11,7 +11,7 @@ public enum OpenAPIDocument {
   "info": {
     "title": "authd",
     "version": "1.0.0",
-    "description": "Authentication server: registration, sessions, refresh-token rotation with replay detection, session revocation. Every answer carries `X-Correlation-Id` (the client's `X-Correlation-Id` or `X-Request-Id` when it is 1-128 token characters, else generated). Errors use one envelope: `{\"error\":{\"code\",\"message\",\"details\"?,\"correlationId\"}}`. Any route answers 404 NOT_FOUND for an unknown path and 405 METHOD_NOT_ALLOWED (with `Allow`) for a known path with another method."
+    "description": "Authentication server: registration, sessions, refresh-token rotation with replay detection, session revocation. Every answer carries `X-Correlation-Id` (the client's `X-Correlation-Id` or `X-Request-Id` when it is 1-128 token characters, else generated). Errors use one envelope: `{\"error\":{\"code\",\"message\",\"details\"?,\"correlationId\"}}`. Any route answers 404 NOT_FOUND for an unknown path and 405 METHOD_NOT_ALLOWED (with `Allow`) for a known path with another method. Any route also answers 408 REQUEST_TIMEOUT when the request's head and body did not all arrive within `REQUEST_READ_TIMEOUT` (default 30 s) of its first byte, and 503 SERVICE_UNAVAILABLE (`Retry-After: 1`), before reading the request, on a connection past `MAX_CONNECTIONS`; both close the connection. Every answer under `/v1/auth`, errors included, carries `Cache-Control: no-store` and `Pragma: no-cache`. Any route also answers 408 REQUEST_TIMEOUT when the request's head and body did not all arrive within `REQUEST_READ_TIMEOUT` (default 30 s) of its first byte, and 503 SERVICE_UNAVAILABLE (`Retry-After: 1`), before reading the request, on a connection past `MAX_CONNECTIONS`; both close the connection. Every answer under `/v1/auth`, errors included, carries `Cache-Control: no-store` and `Pragma: no-cache`."
   },
   "servers": [
     {
@@ -55,6 +55,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -70,6 +76,33 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                }
+              }
+            }
+          },
+          "408": {
+            "description": "The request's head and body did not all arrive within REQUEST_READ_TIMEOUT (default 30 s) of its first byte; the connection is closed. Codes: REQUEST_TIMEOUT.",
+            "headers": {
+              "X-Correlation-Id": {
+                "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -85,6 +118,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -100,6 +139,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -115,6 +160,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -133,6 +184,12 @@ public enum OpenAPIDocument {
               },
               "Retry-After": {
                 "$ref": "#/components/headers/Retry-After"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -148,6 +205,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -159,13 +222,19 @@ public enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. Codes: SERVICE_UNAVAILABLE.",
+            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. Codes: SERVICE_UNAVAILABLE. Also answered at once, before the request is read, on a connection past MAX_CONNECTIONS (`Retry-After: 1`); the connection is then closed.",
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
               },
               "Retry-After": {
                 "$ref": "#/components/headers/Retry-After"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -203,6 +272,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -218,6 +293,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -233,6 +314,33 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                }
+              }
+            }
+          },
+          "408": {
+            "description": "The request's head and body did not all arrive within REQUEST_READ_TIMEOUT (default 30 s) of its first byte; the connection is closed. Codes: REQUEST_TIMEOUT.",
+            "headers": {
+              "X-Correlation-Id": {
+                "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -248,6 +356,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -263,6 +377,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -281,6 +401,12 @@ public enum OpenAPIDocument {
               },
               "Retry-After": {
                 "$ref": "#/components/headers/Retry-After"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -296,6 +422,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -307,13 +439,19 @@ public enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. Codes: SERVICE_UNAVAILABLE.",
+            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. Codes: SERVICE_UNAVAILABLE. Also answered at once, before the request is read, on a connection past MAX_CONNECTIONS (`Retry-After: 1`); the connection is then closed.",
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
               },
               "Retry-After": {
                 "$ref": "#/components/headers/Retry-After"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -344,6 +482,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -359,6 +503,33 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                }
+              }
+            }
+          },
+          "408": {
+            "description": "The request's head and body did not all arrive within REQUEST_READ_TIMEOUT (default 30 s) of its first byte; the connection is closed. Codes: REQUEST_TIMEOUT.",
+            "headers": {
+              "X-Correlation-Id": {
+                "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -374,6 +545,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -385,13 +562,19 @@ public enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. Codes: SERVICE_UNAVAILABLE.",
+            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. Codes: SERVICE_UNAVAILABLE. Also answered at once, before the request is read, on a connection past MAX_CONNECTIONS (`Retry-After: 1`); the connection is then closed.",
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
               },
               "Retry-After": {
                 "$ref": "#/components/headers/Retry-After"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -422,6 +605,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             }
           },
@@ -430,6 +619,33 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                }
+              }
+            }
+          },
+          "408": {
+            "description": "The request's head and body did not all arrive within REQUEST_READ_TIMEOUT (default 30 s) of its first byte; the connection is closed. Codes: REQUEST_TIMEOUT.",
+            "headers": {
+              "X-Correlation-Id": {
+                "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -448,6 +664,12 @@ public enum OpenAPIDocument {
               },
               "Retry-After": {
                 "$ref": "#/components/headers/Retry-After"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -463,6 +685,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -474,13 +702,19 @@ public enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. Codes: SERVICE_UNAVAILABLE.",
+            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. Codes: SERVICE_UNAVAILABLE. Also answered at once, before the request is read, on a connection past MAX_CONNECTIONS (`Retry-After: 1`); the connection is then closed.",
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
               },
               "Retry-After": {
                 "$ref": "#/components/headers/Retry-After"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -525,6 +759,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             }
           },
@@ -533,6 +773,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -548,6 +794,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -563,6 +815,33 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                }
+              }
+            }
+          },
+          "408": {
+            "description": "The request's head and body did not all arrive within REQUEST_READ_TIMEOUT (default 30 s) of its first byte; the connection is closed. Codes: REQUEST_TIMEOUT.",
+            "headers": {
+              "X-Correlation-Id": {
+                "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -581,6 +860,12 @@ public enum OpenAPIDocument {
               },
               "Retry-After": {
                 "$ref": "#/components/headers/Retry-After"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -596,6 +881,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -607,13 +898,19 @@ public enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. Codes: SERVICE_UNAVAILABLE.",
+            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. Codes: SERVICE_UNAVAILABLE. Also answered at once, before the request is read, on a connection past MAX_CONNECTIONS (`Retry-After: 1`); the connection is then closed.",
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
               },
               "Retry-After": {
                 "$ref": "#/components/headers/Retry-After"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -651,6 +948,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             }
           },
@@ -659,6 +962,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -674,6 +983,33 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                }
+              }
+            }
+          },
+          "408": {
+            "description": "The request's head and body did not all arrive within REQUEST_READ_TIMEOUT (default 30 s) of its first byte; the connection is closed. Codes: REQUEST_TIMEOUT.",
+            "headers": {
+              "X-Correlation-Id": {
+                "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -689,6 +1025,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -704,6 +1046,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -722,6 +1070,12 @@ public enum OpenAPIDocument {
               },
               "Retry-After": {
                 "$ref": "#/components/headers/Retry-After"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -737,6 +1091,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -748,13 +1108,19 @@ public enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. Codes: SERVICE_UNAVAILABLE.",
+            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. Codes: SERVICE_UNAVAILABLE. Also answered at once, before the request is read, on a connection past MAX_CONNECTIONS (`Retry-After: 1`); the connection is then closed.",
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
               },
               "Retry-After": {
                 "$ref": "#/components/headers/Retry-After"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -792,6 +1158,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -807,6 +1179,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -822,6 +1200,33 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                }
+              }
+            }
+          },
+          "408": {
+            "description": "The request's head and body did not all arrive within REQUEST_READ_TIMEOUT (default 30 s) of its first byte; the connection is closed. Codes: REQUEST_TIMEOUT.",
+            "headers": {
+              "X-Correlation-Id": {
+                "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -837,6 +1242,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -852,6 +1263,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -870,6 +1287,12 @@ public enum OpenAPIDocument {
               },
               "Retry-After": {
                 "$ref": "#/components/headers/Retry-After"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -885,6 +1308,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -896,13 +1325,19 @@ public enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. Codes: SERVICE_UNAVAILABLE.",
+            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. Codes: SERVICE_UNAVAILABLE. Also answered at once, before the request is read, on a connection past MAX_CONNECTIONS (`Retry-After: 1`); the connection is then closed.",
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
               },
               "Retry-After": {
                 "$ref": "#/components/headers/Retry-After"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -934,6 +1369,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -949,6 +1390,33 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                }
+              }
+            }
+          },
+          "408": {
+            "description": "The request's head and body did not all arrive within REQUEST_READ_TIMEOUT (default 30 s) of its first byte; the connection is closed. Codes: REQUEST_TIMEOUT.",
+            "headers": {
+              "X-Correlation-Id": {
+                "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -964,6 +1432,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -975,13 +1449,19 @@ public enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. Codes: SERVICE_UNAVAILABLE.",
+            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. Codes: SERVICE_UNAVAILABLE. Also answered at once, before the request is read, on a connection past MAX_CONNECTIONS (`Retry-After: 1`); the connection is then closed.",
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
               },
               "Retry-After": {
                 "$ref": "#/components/headers/Retry-After"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -1012,6 +1492,39 @@ public enum OpenAPIDocument {
                 }
               }
             }
+          },
+          "408": {
+            "description": "The request's head and body did not all arrive within REQUEST_READ_TIMEOUT (default 30 s) of its first byte; the connection is closed. Codes: REQUEST_TIMEOUT.",
+            "headers": {
+              "X-Correlation-Id": {
+                "$ref": "#/components/headers/X-Correlation-Id"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "The server has MAX_CONNECTIONS connections open: a new connection is answered at once, before its request is read, and closed. Codes: SERVICE_UNAVAILABLE. Also answered at once, before the request is read, on a connection past MAX_CONNECTIONS (`Retry-After: 1`); the connection is then closed.",
+            "headers": {
+              "X-Correlation-Id": {
+                "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                }
+              }
+            }
           }
         }
       }
@@ -1035,13 +1548,40 @@ public enum OpenAPIDocument {
               }
             }
           },
-          "503": {
-            "description": "Not ready (recovering, or storage cannot write)",
+          "408": {
+            "description": "The request's head and body did not all arrive within REQUEST_READ_TIMEOUT (default 30 s) of its first byte; the connection is closed. Codes: REQUEST_TIMEOUT.",
+            "headers": {
+              "X-Correlation-Id": {
+                "$ref": "#/components/headers/X-Correlation-Id"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
-                  "$ref": "#/components/schemas/HealthResponse"
+                  "$ref": "#/components/schemas/ErrorResponse"
                 }
+              }
+            }
+          },
+          "503": {
+            "description": "Not ready (recovering, or storage cannot write) Also answered at once, before the request is read, on a connection past MAX_CONNECTIONS (`Retry-After: 1`); the connection is then closed.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "oneOf": [
+                    {
+                      "$ref": "#/components/schemas/HealthResponse"
+                    },
+                    {
+                      "$ref": "#/components/schemas/ErrorResponse"
+                    }
+                  ]
+                }
+              }
+            },
+            "headers": {
+              "X-Correlation-Id": {
+                "$ref": "#/components/headers/X-Correlation-Id"
               }
             }
           }
@@ -1102,6 +1642,39 @@ public enum OpenAPIDocument {
                 }
               }
             }
+          },
+          "408": {
+            "description": "The request's head and body did not all arrive within REQUEST_READ_TIMEOUT (default 30 s) of its first byte; the connection is closed. Codes: REQUEST_TIMEOUT.",
+            "headers": {
+              "X-Correlation-Id": {
+                "$ref": "#/components/headers/X-Correlation-Id"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "The server has MAX_CONNECTIONS connections open: a new connection is answered at once, before its request is read, and closed. Codes: SERVICE_UNAVAILABLE. Also answered at once, before the request is read, on a connection past MAX_CONNECTIONS (`Retry-After: 1`); the connection is then closed.",
+            "headers": {
+              "X-Correlation-Id": {
+                "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                }
+              }
+            }
           }
         }
       }
@@ -1129,6 +1702,39 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                }
+              }
+            }
+          },
+          "408": {
+            "description": "The request's head and body did not all arrive within REQUEST_READ_TIMEOUT (default 30 s) of its first byte; the connection is closed. Codes: REQUEST_TIMEOUT.",
+            "headers": {
+              "X-Correlation-Id": {
+                "$ref": "#/components/headers/X-Correlation-Id"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "The server has MAX_CONNECTIONS connections open: a new connection is answered at once, before its request is read, and closed. Codes: SERVICE_UNAVAILABLE. Also answered at once, before the request is read, on a connection past MAX_CONNECTIONS (`Retry-After: 1`); the connection is then closed.",
+            "headers": {
+              "X-Correlation-Id": {
+                "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
               }
             },
             "content": {
@@ -1174,6 +1780,39 @@ public enum OpenAPIDocument {
                 }
               }
             }
+          },
+          "408": {
+            "description": "The request's head and body did not all arrive within REQUEST_READ_TIMEOUT (default 30 s) of its first byte; the connection is closed. Codes: REQUEST_TIMEOUT.",
+            "headers": {
+              "X-Correlation-Id": {
+                "$ref": "#/components/headers/X-Correlation-Id"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "The server has MAX_CONNECTIONS connections open: a new connection is answered at once, before its request is read, and closed. Codes: SERVICE_UNAVAILABLE. Also answered at once, before the request is read, on a connection past MAX_CONNECTIONS (`Retry-After: 1`); the connection is then closed.",
+            "headers": {
+              "X-Correlation-Id": {
+                "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                }
+              }
+            }
           }
         }
       }
@@ -1206,6 +1845,22 @@ public enum OpenAPIDocument {
         "schema": {
           "type": "integer",
           "minimum": 1
+        }
+      },
+      "Cache-Control": {
+        "description": "Answers under /v1/auth carry tokens or personal data: no cache may store them.",
+        "required": true,
+        "schema": {
+          "type": "string",
+          "const": "no-store"
+        }
+      },
+      "Pragma": {
+        "description": "HTTP/1.0 caches: do not serve this answer from a cache.",
+        "required": true,
+        "schema": {
+          "type": "string",
+          "const": "no-cache"
         }
       }
     },
@@ -1490,6 +2145,7 @@ public enum OpenAPIDocument {
                   "SESSION_NOT_FOUND",
                   "NOT_FOUND",
                   "METHOD_NOT_ALLOWED",
+                  "REQUEST_TIMEOUT",
                   "PAYLOAD_TOO_LARGE",
                   "UNSUPPORTED_MEDIA_TYPE",
                   "TOO_MANY_REQUESTS",
