@@ -18,10 +18,13 @@ import NIOCore
 /// - **stopped**: the connection is being closed by someone else (a 413's linger).
 ///
 /// The HTTP handler reports the request's progress by direct calls (`headReceived`,
-/// `requestComplete`, `requestAnswered`, `stop`), which only store a phase and a time:
-/// no timer is scheduled or cancelled per request. One check per connection runs at the
-/// phase's deadline or every quarter of the shorter timeout, whichever comes first, so a
-/// deadline is noticed at most a quarter of a timeout late.
+/// `requestComplete`, `requestAnswered`, `stop`), which only store a phase: no timer is
+/// scheduled or cancelled per request, and the clock is read once per request (when its
+/// first byte arrives; IdleStateHandler, which this replaces, read it once per read).
+/// One check per connection runs at the phase's deadline or every quarter of the shorter
+/// timeout, whichever comes first, so a read deadline is noticed at most a quarter of a
+/// timeout late. An idle phase is timed from the first check that sees it, so the idle
+/// timeout may run up to that quarter longer.
 ///
 /// It also takes `ChannelShouldQuiesceEvent` first: a connection with no request head
 /// (idle, or part of a head) is closed at once, the others are passed on to finish
@@ -41,7 +44,8 @@ final class RequestDeadlineHandler: ChannelInboundHandler, RemovableChannelHandl
     private let readTimeout: TimeAmount?
     private let period: TimeAmount
     private var phase = Phase.idle
-    private var phaseStarted = NIODeadline.uptimeNanoseconds(0)
+    /// When the phase began; nil for an idle phase no check has seen yet.
+    private var phaseStarted: NIODeadline?
     private var bytesWhileAnswering = false
     private var check: Scheduled<Void>?
     private var loop: (any EventLoop)?
@@ -140,8 +144,13 @@ final class RequestDeadlineHandler: ChannelInboundHandler, RemovableChannelHandl
     /// The answer is written: the connection is idle again, or already reading the next request.
     func requestAnswered() {
         guard phase == .answering else { return }
-        phase = bytesWhileAnswering ? .reading(headReceived: false) : .idle
-        phaseStarted = now
+        if bytesWhileAnswering {
+            phase = .reading(headReceived: false)
+            phaseStarted = now
+        } else {
+            phase = .idle
+            phaseStarted = nil   // stamped by the next check: no clock read on the hot path
+        }
     }
 
     /// The connection is closing on its own terms: no deadline applies any more.
@@ -166,7 +175,9 @@ final class RequestDeadlineHandler: ChannelInboundHandler, RemovableChannelHandl
         switch phase {
         case .idle:
             if let idleTimeout {
-                let due = phaseStarted + idleTimeout
+                let started = phaseStarted ?? now
+                phaseStarted = started
+                let due = started + idleTimeout
                 if now >= due {
                     phase = .stopped
                     context.close(promise: nil)
@@ -176,7 +187,7 @@ final class RequestDeadlineHandler: ChannelInboundHandler, RemovableChannelHandl
             }
         case .reading(let headReceived):
             if let readTimeout {
-                let due = phaseStarted + readTimeout
+                let due = (phaseStarted ?? now) + readTimeout
                 if now >= due {
                     timeOut(headReceived: headReceived, context: context)
                     return

@@ -68,7 +68,8 @@ import Testing
                 held.append(connection)
             }
             let refused = try await RawConnection.connect(port: server.port)
-            try await refused.send(rawRequest("GET", "/health"))
+            // The answer comes without waiting for a request: the send may meet a connection already closed.
+            try? await refused.send(rawRequest("GET", "/health"))
             let response = try await refused.readResponse()
             #expect(response.status == 503)
             #expect(response.errorCode == "SERVICE_UNAVAILABLE")
@@ -83,7 +84,7 @@ import Testing
             var status = 0
             while status != 200 {
                 let next = try await RawConnection.connect(port: server.port)
-                try await next.send(rawRequest("GET", "/health"))
+                try? await next.send(rawRequest("GET", "/health"))
                 status = (try? await next.readResponse().status) ?? 0
                 await next.close()
                 if status != 200 { try await Task.sleep(nanoseconds: 20_000_000) }
