@@ -42,7 +42,7 @@ enum AdminSocket {
             let remaining = deadline - ContinuousClock.now
             guard remaining > .zero else { return .timedOut }
             var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&poller, 1, Int32(clamping: max(1, remaining.milliseconds)))
+            let ready = poll(&poller, 1, Int32(clamping: max(1, milliseconds(remaining))))
             if ready < 0 {
                 if errno == EINTR { continue }
                 return .closed
@@ -83,6 +83,12 @@ enum AdminSocket {
         return poller.revents & Int16(POLLHUP | POLLERR) != 0
     }
 
+    /// `duration` in whole milliseconds, rounded up (poll's unit).
+    private static func milliseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
+    }
+
     /// Sets the socket's receive and send timeouts (a blocking `connect`, `read` or `write`
     /// on it then fails with EAGAIN past them).
     static func setTimeouts(_ fd: Int32, _ timeout: Duration) {
@@ -92,13 +98,5 @@ enum AdminSocket {
         let size = socklen_t(MemoryLayout<timeval>.size)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &value, size)
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &value, size)
-    }
-}
-
-extension Duration {
-    /// Whole milliseconds, rounded up.
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
     }
 }
