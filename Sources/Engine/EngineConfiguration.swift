@@ -12,8 +12,11 @@ public struct EngineConfiguration: Sendable {
     public var refreshTokenTTLSeconds: Int64 = 604_800
     public var issuer = "auth-api"
     public var audience = "auth-api-clients"
-    /// Seconds of clock skew tolerated on `iat`/`exp`.
+    /// Seconds of clock skew tolerated on `iat`/`exp` (0...`maximumLeewaySeconds`): a token issued
+    /// up to this far in the future, or expired up to this long ago, still verifies.
     public var leewaySeconds: Int64 = 0
+    /// The largest leeway accepted.
+    public static let maximumLeewaySeconds: Int64 = 60
     /// Shard actors; default twice the cores.
     public var shardCount: Int = 2 * System.coreCount
     public var durability: Durability = .always
@@ -53,6 +56,9 @@ public struct EngineConfiguration: Sendable {
         if accessTokenSecret == refreshTokenSecret { out.append("access and refresh token secrets must differ") }
         if accessTokenTTLSeconds <= 0 { out.append("access token lifetime must be positive") }
         if refreshTokenTTLSeconds <= 0 { out.append("refresh token lifetime must be positive") }
+        if leewaySeconds < 0 || leewaySeconds > Self.maximumLeewaySeconds {
+            out.append("token leeway must be 0...\(Self.maximumLeewaySeconds) seconds")
+        }
         if shardCount < 1 || shardCount > 1024 { out.append("shard count must be 1...1024") }
         if maxSessionsPerUser < 1 { out.append("max sessions per user must be at least 1") }
         if argon2.memoryKiB < 8 * argon2.parallelism || argon2.iterations < 1 || argon2.parallelism < 1 {

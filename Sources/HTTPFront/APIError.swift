@@ -59,6 +59,15 @@ public struct APIError: Error, Sendable, Equatable {
         APIError(status: .payloadTooLarge, code: "PAYLOAD_TOO_LARGE", message: "request body exceeds \(limit) bytes")
     }
 
+    /// 408 REQUEST_TIMEOUT: the request's head and body did not all arrive within
+    /// `REQUEST_READ_TIMEOUT` of its first byte; the connection is closed.
+    public static let requestTimeout = APIError(
+        status: .requestTimeout, code: "REQUEST_TIMEOUT", message: "request was not received in time")
+
+    /// 503 SERVICE_UNAVAILABLE to a connection past `MAX_CONNECTIONS`; it is closed.
+    public static let tooManyConnections = APIError(
+        status: .serviceUnavailable, code: "SERVICE_UNAVAILABLE", message: "too many open connections", retryAfterSeconds: 1)
+
     /// 415 UNSUPPORTED_MEDIA_TYPE: a body route got something other than JSON.
     public static let unsupportedMediaType = APIError(
         status: .unsupportedMediaType, code: "UNSUPPORTED_MEDIA_TYPE", message: "content type must be application/json")

@@ -3,7 +3,11 @@
 /// With `trustedHops == 0` it is the socket's peer address and
 /// `X-Forwarded-For` is ignored (a client could forge it). With N > 0 the
 /// list is `[socket, XFF right-to-left...]` and the address N hops back is
-/// the client (or the leftmost XFF entry when the header is shorter).
+/// the client (or the leftmost XFF entry when the header is shorter). That
+/// entry must be an IPv4 or IPv6 address (`IPAddressParser`); when it is not,
+/// the socket's address is used: a forged or garbled entry is never stored.
+/// Entries are not skipped, so a garbled entry cannot shift the hop count
+/// onto one the client wrote.
 public enum ClientAddress {
     /// The client IP of a request.
     /// - Parameters:
@@ -22,7 +26,7 @@ public enum ClientAddress {
         guard !hops.isEmpty else { return socketAddress }
         // Index N in [socket, hops reversed...], clamped to the last entry.
         let steps = min(trustedHops, hops.count)
-        return String(hops[hops.count - steps])
+        return IPAddressParser.canonical(hops[hops.count - steps]) ?? socketAddress
     }
 }
 

@@ -1,25 +1,70 @@
 import NIOCore
 
-/// The open connections of a server, for graceful shutdown.
+/// The open connections of a server: the `MAX_CONNECTIONS` cap, and graceful shutdown.
 ///
-/// On shutdown every connection is told to quiesce: an idle one closes at
-/// once, a busy one closes after writing its current answer.
+/// `admit` counts a new connection in, or refuses it when `limit` are open. A refused
+/// connection is answered 503 and lingers briefly (`ConnectionRefusalHandler`); at most
+/// `maximumAnsweredRefusals` do so at once, past that a refused connection is closed
+/// without an answer, so a flood of connections cannot pin descriptors through refusals.
+/// On shutdown every admitted connection is told to quiesce: an idle one closes at once,
+/// a busy one closes after writing its current answer.
 final class ConnectionRegistry: Sendable {
-    private let channels = LockedValue<[ObjectIdentifier: any Channel]>([:])
-
-    func add(_ channel: any Channel) {
-        channels.withLock { $0[ObjectIdentifier(channel)] = channel }
-        channel.closeFuture.whenComplete { [weak self] _ in
-            self?.channels.withLock { _ = $0.removeValue(forKey: ObjectIdentifier(channel)) }
-        }
+    /// What `admit` decided.
+    enum Admission: Equatable {
+        case admitted
+        /// Refused; `answer` says whether it gets the 503, `warn` whether this refusal is the one to log.
+        case refused(answer: Bool, warn: Bool)
     }
 
-    /// How many connections are open.
-    var count: Int { channels.withLock { $0.count } }
+    /// Refused connections answered (and lingering) at once.
+    static let maximumAnsweredRefusals = 32
+    /// The least time between two refusal warnings in the log.
+    static let warningInterval = TimeAmount.seconds(10)
+
+    private struct State: Sendable {
+        var channels: [ObjectIdentifier: any Channel] = [:]
+        var answeringRefusals = 0
+        var nextWarning = NIODeadline.uptimeNanoseconds(0)
+    }
+
+    private let state = LockedValue(State())
+
+    /// Counts `channel` in if fewer than `limit` are open.
+    func admit(_ channel: any Channel, limit: Int) -> Admission {
+        let key = ObjectIdentifier(channel)
+        let admission = state.withLock { state -> Admission in
+            if state.channels.count < limit {
+                state.channels[key] = channel
+                return .admitted
+            }
+            let answer = state.answeringRefusals < Self.maximumAnsweredRefusals
+            if answer { state.answeringRefusals += 1 }
+            let now = NIODeadline.now()
+            let warn = now >= state.nextWarning
+            if warn { state.nextWarning = now + Self.warningInterval }
+            return .refused(answer: answer, warn: warn)
+        }
+        switch admission {
+        case .admitted:
+            channel.closeFuture.whenComplete { [weak self] _ in
+                self?.state.withLock { _ = $0.channels.removeValue(forKey: key) }
+            }
+        case .refused(answer: true, _):
+            channel.closeFuture.whenComplete { [weak self] _ in
+                self?.state.withLock { $0.answeringRefusals -= 1 }
+            }
+        case .refused(answer: false, _):
+            break
+        }
+        return admission
+    }
+
+    /// How many connections are open (refused ones not counted).
+    var count: Int { state.withLock { $0.channels.count } }
 
     /// Asks every connection to finish its request and close; returns when all closed.
     func quiesceAll() async {
-        let open = channels.withLock { Array($0.values) }
+        let open = state.withLock { Array($0.channels.values) }
         for channel in open {
             channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
         }
@@ -30,7 +75,7 @@ final class ConnectionRegistry: Sendable {
 
     /// Closes every connection now.
     func closeAll() async {
-        let open = channels.withLock { Array($0.values) }
+        let open = state.withLock { Array($0.channels.values) }
         for channel in open {
             try? await channel.close()
         }

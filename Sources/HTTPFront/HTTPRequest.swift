@@ -29,6 +29,13 @@ public struct HTTPRequest: Sendable {
         self.startNanoseconds = startNanoseconds
     }
 
+    /// Whether the answer gets `Cache-Control: no-store` and `Pragma: no-cache`: the route's
+    /// rule, and for a path no route matched, whether it lies under `/v1/auth`.
+    public var answerMustNotBeCached: Bool {
+        if case .route(let route, _) = match { return route.answersMustNotBeCached }
+        return head.uri.hasPrefix("/v1/auth")
+    }
+
     /// The route, when one matched.
     public var route: Route? {
         if case .route(let route, _) = match { return route }

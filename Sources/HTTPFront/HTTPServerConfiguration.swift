@@ -1,3 +1,5 @@
+import NIOCore
+
 /// What the HTTP front needs to know to serve: where, and its own policies.
 ///
 /// `ServerConfiguration` (parsed from the environment and flags) produces
@@ -26,8 +28,16 @@ public struct HTTPServerConfiguration: Sendable {
     /// Seconds without a byte from the client after which an idle
     /// keep-alive connection is closed (0 keeps it open forever).
     public var idleTimeoutSeconds: Int = 60
-    /// How long graceful shutdown waits for in-flight requests.
-    public var shutdownGracePeriodSeconds: Int = 10
+    /// `REQUEST_READ_TIMEOUT`: how long a request may take to arrive, from its first
+    /// byte to its last (head and body); past it the client gets 408 and the connection
+    /// is closed. Zero turns it off.
+    public var requestReadTimeout: TimeAmount = .seconds(30)
+    /// `MAX_CONNECTIONS`: client connections open at once. Past it, a new connection
+    /// is answered 503 SERVICE_UNAVAILABLE (`Retry-After: 1`) and closed.
+    public var maxConnections: Int = 10_000
+    /// `SHUTDOWN_TIMEOUT`: how long graceful shutdown waits for in-flight requests
+    /// before it closes every connection still open.
+    public var shutdownTimeout: TimeAmount = .seconds(10)
     /// The `service` field of `/health` and `/ready`.
     public var serviceName: String = "authd"
     /// The cluster this node belongs to (nil: a single node, which takes every write and answers

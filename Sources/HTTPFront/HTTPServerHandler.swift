@@ -13,8 +13,10 @@ import NIOHTTP1
 /// `RequestProcessor` for a decision on the event loop, hops to a task only
 /// for engine calls, and writes the answer back on the event loop with
 /// `Content-Length`, `X-Correlation-Id` and the keep-alive decision. It
-/// answers `Expect: 100-continue` for bodies it will read, and closes
-/// connections that stay silent between requests past the idle timeout.
+/// answers `Expect: 100-continue` for bodies it will read. It tells the
+/// connection's `RequestDeadlineHandler` how the request is progressing, and
+/// answers 408 (then closes) when that handler says the body did not arrive in
+/// time.
 final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -39,6 +41,7 @@ final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     static let lingerSeconds: Int64 = 5
 
     private let processor: RequestProcessor
+    private let deadlines: RequestDeadlineHandler?
     private var drained = 0
     private let router = Router()
     private let maximumBodyBytes: Int
@@ -47,8 +50,10 @@ final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var quiescing = false
     private var socketAddress: String?
 
-    init(processor: RequestProcessor) {
+    /// A handler answering through `processor`, reporting to `deadlines` (nil: no read deadline).
+    init(processor: RequestProcessor, deadlines: RequestDeadlineHandler? = nil) {
         self.processor = processor
+        self.deadlines = deadlines
         self.maximumBodyBytes = processor.configuration.maximumBodyBytes
     }
 
@@ -87,6 +92,7 @@ final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
             switch state {
             case .collecting(let request), .discarding(let request):
                 state = .responding
+                deadlines?.requestComplete()
                 handle(request, context: context)
             case .idle, .responding, .closing:
                 break
@@ -96,6 +102,7 @@ final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func receive(head: HTTPRequestHead, context: ChannelHandlerContext) {
         guard case .idle = state else { return }
+        deadlines?.headReceived()
         let correlationID =
             CorrelationID.fromClient(
                 correlationID: head.headers.first(name: "x-correlation-id"), requestID: head.headers.first(name: "x-request-id"))
@@ -119,6 +126,7 @@ final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func rejectTooLarge(_ request: HTTPRequest, context: ChannelHandlerContext) {
         state = .closing
+        deadlines?.stop()   // the linger below bounds the rest
         var response = HTTPResponse.error(
             .payloadTooLarge(limit: maximumBodyBytes), correlationID: request.correlationID, allocator: context.channel.allocator)
         response.closeConnection = true
@@ -154,8 +162,15 @@ final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func write(_ outcome: RequestOutcome, for request: HTTPRequest, context: ChannelHandlerContext) {
         let response = outcome.response
         let close = response.closeConnection || quiescing || !request.head.isKeepAlive
-        var headers = response.headers
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(response.headers.count + 5)   // one allocation for the whole head
+        headers.add(contentsOf: response.headers)
         headers.add(name: "X-Correlation-Id", value: request.correlationID)
+        if request.answerMustNotBeCached {
+            // Tokens and personal data: no cache may keep them (static strings, nothing formatted).
+            headers.add(name: "Cache-Control", value: "no-store")
+            headers.add(name: "Pragma", value: "no-cache")
+        }
         headers.add(name: "Content-Length", value: String(response.body?.readableBytes ?? 0))
         if close {
             headers.add(name: "Connection", value: "close")
@@ -168,6 +183,7 @@ final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
             context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         }
         if case .closing = state {} else { state = .idle }
+        deadlines?.requestAnswered()   // before `.end`: writing it may deliver a pipelined request
         if case .closing = state {
             // Refused upload: stop sending, keep draining for a while, then cut.
             let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
@@ -192,9 +208,17 @@ final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
-            // A silent client: close it between requests; a request being answered is left alone.
-            if case .idle = state { context.close(promise: nil) }
+        if event is RequestReadTimeoutEvent {
+            switch state {
+            case .collecting(let request), .discarding(let request):
+                // The head came, the body did not (in full): answer 408 and close.
+                state = .responding
+                var response = HTTPResponse.error(.requestTimeout, correlationID: request.correlationID, allocator: context.channel.allocator)
+                response.closeConnection = true
+                write(RequestOutcome(response: response), for: request, context: context)
+            case .idle, .responding, .closing:
+                context.close(promise: nil)
+            }
             return
         }
         if event is ChannelShouldQuiesceEvent {

@@ -11,7 +11,7 @@ public enum OpenAPIDocument {
   "info": {
     "title": "authd",
     "version": "1.0.0",
-    "description": "Authentication server: registration, sessions, refresh-token rotation with replay detection, session revocation. Every answer carries `X-Correlation-Id` (the client's `X-Correlation-Id` or `X-Request-Id` when it is 1-128 token characters, else generated). Errors use one envelope: `{\"error\":{\"code\",\"message\",\"details\"?,\"correlationId\"}}`. Any route answers 404 NOT_FOUND for an unknown path and 405 METHOD_NOT_ALLOWED (with `Allow`) for a known path with another method."
+    "description": "Authentication server: registration, sessions, refresh-token rotation with replay detection, session revocation. Every answer carries `X-Correlation-Id` (the client's `X-Correlation-Id` or `X-Request-Id` when it is 1-128 token characters, else generated). Errors use one envelope: `{\"error\":{\"code\",\"message\",\"details\"?,\"correlationId\"}}`. Any route answers 404 NOT_FOUND for an unknown path and 405 METHOD_NOT_ALLOWED (with `Allow`) for a known path with another method. Any route also answers 408 REQUEST_TIMEOUT when the request's head and body did not all arrive within `REQUEST_READ_TIMEOUT` (default 30 s) of its first byte, and 503 SERVICE_UNAVAILABLE (`Retry-After: 1`), before reading the request, on a connection past `MAX_CONNECTIONS`; both close the connection. Every answer under `/v1/auth`, errors included, carries `Cache-Control: no-store` and `Pragma: no-cache`. Any route also answers 408 REQUEST_TIMEOUT when the request's head and body did not all arrive within `REQUEST_READ_TIMEOUT` (default 30 s) of its first byte, and 503 SERVICE_UNAVAILABLE (`Retry-After: 1`), before reading the request, on a connection past `MAX_CONNECTIONS`; both close the connection. Every answer under `/v1/auth`, errors included, carries `Cache-Control: no-store` and `Pragma: no-cache`."
   },
   "servers": [
     {
@@ -55,6 +55,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -70,6 +76,33 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                }
+              }
+            }
+          },
+          "408": {
+            "description": "The request's head and body did not all arrive within REQUEST_READ_TIMEOUT (default 30 s) of its first byte; the connection is closed. Codes: REQUEST_TIMEOUT.",
+            "headers": {
+              "X-Correlation-Id": {
+                "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -85,6 +118,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -100,6 +139,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -115,6 +160,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -133,6 +184,12 @@ public enum OpenAPIDocument {
               },
               "Retry-After": {
                 "$ref": "#/components/headers/Retry-After"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -148,6 +205,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -159,7 +222,7 @@ public enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. In a cluster, a follower answers NOT_LEADER with the leader's URL in `X-Authd-Leader` (Retry-After: 1), and a leader that may not acknowledge writes (too few replicas under SYNC_STRICT) SERVICE_UNAVAILABLE. Codes: SERVICE_UNAVAILABLE, NOT_LEADER.",
+            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. Also answered at once, before the request is read, on a connection past MAX_CONNECTIONS (`Retry-After: 1`); the connection is then closed. In a cluster, a follower answers NOT_LEADER with the leader's URL in `X-Authd-Leader` (Retry-After: 1), and a leader that may not acknowledge writes (too few replicas under SYNC_STRICT) SERVICE_UNAVAILABLE. Codes: SERVICE_UNAVAILABLE, NOT_LEADER.",
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
@@ -169,6 +232,12 @@ public enum OpenAPIDocument {
               },
               "X-Authd-Leader": {
                 "$ref": "#/components/headers/X-Authd-Leader"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -206,6 +275,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -221,6 +296,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -236,6 +317,33 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                }
+              }
+            }
+          },
+          "408": {
+            "description": "The request's head and body did not all arrive within REQUEST_READ_TIMEOUT (default 30 s) of its first byte; the connection is closed. Codes: REQUEST_TIMEOUT.",
+            "headers": {
+              "X-Correlation-Id": {
+                "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -251,6 +359,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -266,6 +380,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -284,6 +404,12 @@ public enum OpenAPIDocument {
               },
               "Retry-After": {
                 "$ref": "#/components/headers/Retry-After"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -299,6 +425,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -310,7 +442,7 @@ public enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. In a cluster, a follower answers NOT_LEADER with the leader's URL in `X-Authd-Leader` (Retry-After: 1), and a leader that may not acknowledge writes (too few replicas under SYNC_STRICT) SERVICE_UNAVAILABLE. Codes: SERVICE_UNAVAILABLE, NOT_LEADER.",
+            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. Also answered at once, before the request is read, on a connection past MAX_CONNECTIONS (`Retry-After: 1`); the connection is then closed. In a cluster, a follower answers NOT_LEADER with the leader's URL in `X-Authd-Leader` (Retry-After: 1), and a leader that may not acknowledge writes (too few replicas under SYNC_STRICT) SERVICE_UNAVAILABLE. Codes: SERVICE_UNAVAILABLE, NOT_LEADER.",
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
@@ -320,6 +452,12 @@ public enum OpenAPIDocument {
               },
               "X-Authd-Leader": {
                 "$ref": "#/components/headers/X-Authd-Leader"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -350,6 +488,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -365,6 +509,33 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                }
+              }
+            }
+          },
+          "408": {
+            "description": "The request's head and body did not all arrive within REQUEST_READ_TIMEOUT (default 30 s) of its first byte; the connection is closed. Codes: REQUEST_TIMEOUT.",
+            "headers": {
+              "X-Correlation-Id": {
+                "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -380,6 +551,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -391,13 +568,19 @@ public enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. Codes: SERVICE_UNAVAILABLE.",
+            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. Codes: SERVICE_UNAVAILABLE. Also answered at once, before the request is read, on a connection past MAX_CONNECTIONS (`Retry-After: 1`); the connection is then closed.",
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
               },
               "Retry-After": {
                 "$ref": "#/components/headers/Retry-After"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -428,6 +611,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             }
           },
@@ -436,6 +625,33 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                }
+              }
+            }
+          },
+          "408": {
+            "description": "The request's head and body did not all arrive within REQUEST_READ_TIMEOUT (default 30 s) of its first byte; the connection is closed. Codes: REQUEST_TIMEOUT.",
+            "headers": {
+              "X-Correlation-Id": {
+                "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -454,6 +670,12 @@ public enum OpenAPIDocument {
               },
               "Retry-After": {
                 "$ref": "#/components/headers/Retry-After"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -469,6 +691,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -480,7 +708,7 @@ public enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. In a cluster, a follower answers NOT_LEADER with the leader's URL in `X-Authd-Leader` (Retry-After: 1), and a leader that may not acknowledge writes (too few replicas under SYNC_STRICT) SERVICE_UNAVAILABLE. Codes: SERVICE_UNAVAILABLE, NOT_LEADER.",
+            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. Also answered at once, before the request is read, on a connection past MAX_CONNECTIONS (`Retry-After: 1`); the connection is then closed. In a cluster, a follower answers NOT_LEADER with the leader's URL in `X-Authd-Leader` (Retry-After: 1), and a leader that may not acknowledge writes (too few replicas under SYNC_STRICT) SERVICE_UNAVAILABLE. Codes: SERVICE_UNAVAILABLE, NOT_LEADER.",
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
@@ -490,6 +718,12 @@ public enum OpenAPIDocument {
               },
               "X-Authd-Leader": {
                 "$ref": "#/components/headers/X-Authd-Leader"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -534,6 +768,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             }
           },
@@ -542,6 +782,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -557,6 +803,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -572,6 +824,33 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                }
+              }
+            }
+          },
+          "408": {
+            "description": "The request's head and body did not all arrive within REQUEST_READ_TIMEOUT (default 30 s) of its first byte; the connection is closed. Codes: REQUEST_TIMEOUT.",
+            "headers": {
+              "X-Correlation-Id": {
+                "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -590,6 +869,12 @@ public enum OpenAPIDocument {
               },
               "Retry-After": {
                 "$ref": "#/components/headers/Retry-After"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -605,6 +890,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -616,7 +907,7 @@ public enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. In a cluster, a follower answers NOT_LEADER with the leader's URL in `X-Authd-Leader` (Retry-After: 1), and a leader that may not acknowledge writes (too few replicas under SYNC_STRICT) SERVICE_UNAVAILABLE. Codes: SERVICE_UNAVAILABLE, NOT_LEADER.",
+            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. Also answered at once, before the request is read, on a connection past MAX_CONNECTIONS (`Retry-After: 1`); the connection is then closed. In a cluster, a follower answers NOT_LEADER with the leader's URL in `X-Authd-Leader` (Retry-After: 1), and a leader that may not acknowledge writes (too few replicas under SYNC_STRICT) SERVICE_UNAVAILABLE. Codes: SERVICE_UNAVAILABLE, NOT_LEADER.",
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
@@ -626,6 +917,12 @@ public enum OpenAPIDocument {
               },
               "X-Authd-Leader": {
                 "$ref": "#/components/headers/X-Authd-Leader"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -663,6 +960,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             }
           },
@@ -671,6 +974,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -686,6 +995,33 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                }
+              }
+            }
+          },
+          "408": {
+            "description": "The request's head and body did not all arrive within REQUEST_READ_TIMEOUT (default 30 s) of its first byte; the connection is closed. Codes: REQUEST_TIMEOUT.",
+            "headers": {
+              "X-Correlation-Id": {
+                "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -701,6 +1037,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -716,6 +1058,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -734,6 +1082,12 @@ public enum OpenAPIDocument {
               },
               "Retry-After": {
                 "$ref": "#/components/headers/Retry-After"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -749,6 +1103,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -760,7 +1120,7 @@ public enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. In a cluster, a follower answers NOT_LEADER with the leader's URL in `X-Authd-Leader` (Retry-After: 1), and a leader that may not acknowledge writes (too few replicas under SYNC_STRICT) SERVICE_UNAVAILABLE. Codes: SERVICE_UNAVAILABLE, NOT_LEADER.",
+            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. Also answered at once, before the request is read, on a connection past MAX_CONNECTIONS (`Retry-After: 1`); the connection is then closed. In a cluster, a follower answers NOT_LEADER with the leader's URL in `X-Authd-Leader` (Retry-After: 1), and a leader that may not acknowledge writes (too few replicas under SYNC_STRICT) SERVICE_UNAVAILABLE. Codes: SERVICE_UNAVAILABLE, NOT_LEADER.",
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
@@ -770,6 +1130,12 @@ public enum OpenAPIDocument {
               },
               "X-Authd-Leader": {
                 "$ref": "#/components/headers/X-Authd-Leader"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -807,6 +1173,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -822,6 +1194,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -837,6 +1215,33 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                }
+              }
+            }
+          },
+          "408": {
+            "description": "The request's head and body did not all arrive within REQUEST_READ_TIMEOUT (default 30 s) of its first byte; the connection is closed. Codes: REQUEST_TIMEOUT.",
+            "headers": {
+              "X-Correlation-Id": {
+                "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -852,6 +1257,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -867,6 +1278,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -885,6 +1302,12 @@ public enum OpenAPIDocument {
               },
               "Retry-After": {
                 "$ref": "#/components/headers/Retry-After"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -900,6 +1323,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -911,7 +1340,7 @@ public enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. In a cluster, a follower answers NOT_LEADER with the leader's URL in `X-Authd-Leader` (Retry-After: 1), and a leader that may not acknowledge writes (too few replicas under SYNC_STRICT) SERVICE_UNAVAILABLE. Codes: SERVICE_UNAVAILABLE, NOT_LEADER.",
+            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. Also answered at once, before the request is read, on a connection past MAX_CONNECTIONS (`Retry-After: 1`); the connection is then closed. In a cluster, a follower answers NOT_LEADER with the leader's URL in `X-Authd-Leader` (Retry-After: 1), and a leader that may not acknowledge writes (too few replicas under SYNC_STRICT) SERVICE_UNAVAILABLE. Codes: SERVICE_UNAVAILABLE, NOT_LEADER.",
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
@@ -921,6 +1350,12 @@ public enum OpenAPIDocument {
               },
               "X-Authd-Leader": {
                 "$ref": "#/components/headers/X-Authd-Leader"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -952,6 +1387,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -967,6 +1408,33 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                }
+              }
+            }
+          },
+          "408": {
+            "description": "The request's head and body did not all arrive within REQUEST_READ_TIMEOUT (default 30 s) of its first byte; the connection is closed. Codes: REQUEST_TIMEOUT.",
+            "headers": {
+              "X-Correlation-Id": {
+                "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -982,6 +1450,12 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -993,13 +1467,19 @@ public enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. Codes: SERVICE_UNAVAILABLE.",
+            "description": "The password-hash queue is full (Retry-After given) or storage cannot write. Codes: SERVICE_UNAVAILABLE. Also answered at once, before the request is read, on a connection past MAX_CONNECTIONS (`Retry-After: 1`); the connection is then closed.",
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
               },
               "Retry-After": {
                 "$ref": "#/components/headers/Retry-After"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              },
+              "Pragma": {
+                "$ref": "#/components/headers/Pragma"
               }
             },
             "content": {
@@ -1030,6 +1510,39 @@ public enum OpenAPIDocument {
                 }
               }
             }
+          },
+          "408": {
+            "description": "The request's head and body did not all arrive within REQUEST_READ_TIMEOUT (default 30 s) of its first byte; the connection is closed. Codes: REQUEST_TIMEOUT.",
+            "headers": {
+              "X-Correlation-Id": {
+                "$ref": "#/components/headers/X-Correlation-Id"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "The server has MAX_CONNECTIONS connections open: a new connection is answered at once, before its request is read, and closed. Codes: SERVICE_UNAVAILABLE. Also answered at once, before the request is read, on a connection past MAX_CONNECTIONS (`Retry-After: 1`); the connection is then closed.",
+            "headers": {
+              "X-Correlation-Id": {
+                "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                }
+              }
+            }
           }
         }
       }
@@ -1053,13 +1566,40 @@ public enum OpenAPIDocument {
               }
             }
           },
-          "503": {
-            "description": "Not ready (recovering, or storage cannot write)",
+          "408": {
+            "description": "The request's head and body did not all arrive within REQUEST_READ_TIMEOUT (default 30 s) of its first byte; the connection is closed. Codes: REQUEST_TIMEOUT.",
+            "headers": {
+              "X-Correlation-Id": {
+                "$ref": "#/components/headers/X-Correlation-Id"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
-                  "$ref": "#/components/schemas/HealthResponse"
+                  "$ref": "#/components/schemas/ErrorResponse"
                 }
+              }
+            }
+          },
+          "503": {
+            "description": "Not ready (recovering, or storage cannot write) Also answered at once, before the request is read, on a connection past MAX_CONNECTIONS (`Retry-After: 1`); the connection is then closed.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "oneOf": [
+                    {
+                      "$ref": "#/components/schemas/HealthResponse"
+                    },
+                    {
+                      "$ref": "#/components/schemas/ErrorResponse"
+                    }
+                  ]
+                }
+              }
+            },
+            "headers": {
+              "X-Correlation-Id": {
+                "$ref": "#/components/headers/X-Correlation-Id"
               }
             }
           }
@@ -1121,6 +1661,31 @@ public enum OpenAPIDocument {
               }
             }
           },
+          "408": {
+            "description": "The request's head and body did not all arrive within REQUEST_READ_TIMEOUT (default 30 s) of its first byte; the connection is closed. Codes: REQUEST_TIMEOUT.",
+            "headers": {
+              "X-Correlation-Id": {
+                "$ref": "#/components/headers/X-Correlation-Id"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "A connection past MAX_CONNECTIONS is answered at once (Retry-After: 1) and closed. Codes: SERVICE_UNAVAILABLE.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                }
+              }
+            }
+          },
           "404": {
             "description": "Not a cluster node. Code NOT_FOUND.",
             "content": {
@@ -1163,6 +1728,21 @@ public enum OpenAPIDocument {
               }
             }
           },
+          "408": {
+            "description": "The request's head and body did not all arrive within REQUEST_READ_TIMEOUT (default 30 s) of its first byte; the connection is closed. Codes: REQUEST_TIMEOUT.",
+            "headers": {
+              "X-Correlation-Id": {
+                "$ref": "#/components/headers/X-Correlation-Id"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                }
+              }
+            }
+          },
           "404": {
             "description": "Not a cluster node. Code NOT_FOUND.",
             "content": {
@@ -1201,6 +1781,21 @@ public enum OpenAPIDocument {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/HealthResponse"
+                }
+              }
+            }
+          },
+          "408": {
+            "description": "The request's head and body did not all arrive within REQUEST_READ_TIMEOUT (default 30 s) of its first byte; the connection is closed. Codes: REQUEST_TIMEOUT.",
+            "headers": {
+              "X-Correlation-Id": {
+                "$ref": "#/components/headers/X-Correlation-Id"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
                 }
               }
             }
@@ -1272,6 +1867,39 @@ public enum OpenAPIDocument {
                 }
               }
             }
+          },
+          "408": {
+            "description": "The request's head and body did not all arrive within REQUEST_READ_TIMEOUT (default 30 s) of its first byte; the connection is closed. Codes: REQUEST_TIMEOUT.",
+            "headers": {
+              "X-Correlation-Id": {
+                "$ref": "#/components/headers/X-Correlation-Id"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "The server has MAX_CONNECTIONS connections open: a new connection is answered at once, before its request is read, and closed. Codes: SERVICE_UNAVAILABLE. Also answered at once, before the request is read, on a connection past MAX_CONNECTIONS (`Retry-After: 1`); the connection is then closed.",
+            "headers": {
+              "X-Correlation-Id": {
+                "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                }
+              }
+            }
           }
         }
       }
@@ -1308,6 +1936,39 @@ public enum OpenAPIDocument {
                 }
               }
             }
+          },
+          "408": {
+            "description": "The request's head and body did not all arrive within REQUEST_READ_TIMEOUT (default 30 s) of its first byte; the connection is closed. Codes: REQUEST_TIMEOUT.",
+            "headers": {
+              "X-Correlation-Id": {
+                "$ref": "#/components/headers/X-Correlation-Id"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "The server has MAX_CONNECTIONS connections open: a new connection is answered at once, before its request is read, and closed. Codes: SERVICE_UNAVAILABLE. Also answered at once, before the request is read, on a connection past MAX_CONNECTIONS (`Retry-After: 1`); the connection is then closed.",
+            "headers": {
+              "X-Correlation-Id": {
+                "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                }
+              }
+            }
           }
         }
       }
@@ -1335,6 +1996,39 @@ public enum OpenAPIDocument {
             "headers": {
               "X-Correlation-Id": {
                 "$ref": "#/components/headers/X-Correlation-Id"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                }
+              }
+            }
+          },
+          "408": {
+            "description": "The request's head and body did not all arrive within REQUEST_READ_TIMEOUT (default 30 s) of its first byte; the connection is closed. Codes: REQUEST_TIMEOUT.",
+            "headers": {
+              "X-Correlation-Id": {
+                "$ref": "#/components/headers/X-Correlation-Id"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "The server has MAX_CONNECTIONS connections open: a new connection is answered at once, before its request is read, and closed. Codes: SERVICE_UNAVAILABLE. Also answered at once, before the request is read, on a connection past MAX_CONNECTIONS (`Retry-After: 1`); the connection is then closed.",
+            "headers": {
+              "X-Correlation-Id": {
+                "$ref": "#/components/headers/X-Correlation-Id"
+              },
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
               }
             },
             "content": {
@@ -1382,6 +2076,22 @@ public enum OpenAPIDocument {
         "description": "On a cluster follower's NOT_LEADER answer: the HTTP URL of the current leader (absent while none is known).",
         "schema": {
           "type": "string"
+        }
+      },
+      "Cache-Control": {
+        "description": "Answers under /v1/auth carry tokens or personal data: no cache may store them.",
+        "required": true,
+        "schema": {
+          "type": "string",
+          "const": "no-store"
+        }
+      },
+      "Pragma": {
+        "description": "HTTP/1.0 caches: do not serve this answer from a cache.",
+        "required": true,
+        "schema": {
+          "type": "string",
+          "const": "no-cache"
         }
       }
     },
@@ -1672,6 +2382,7 @@ public enum OpenAPIDocument {
                   "SESSION_NOT_FOUND",
                   "NOT_FOUND",
                   "METHOD_NOT_ALLOWED",
+                  "REQUEST_TIMEOUT",
                   "PAYLOAD_TOO_LARGE",
                   "UNSUPPORTED_MEDIA_TYPE",
                   "TOO_MANY_REQUESTS",

@@ -98,10 +98,14 @@ public final class RequestProcessor: Sendable {
                 return .call(call(.register(name: fields["name"], email: fields["email"], password: fields["password"]), request))
             case .login:
                 let fields = try jsonBody(request)
-                return .call(call(.login(email: fields["email"], password: fields["password"], client: client(request)), request))
+                let address = clientAddress(request)
+                let client = client(request, address: address)
+                return .call(EngineCall(operation: .login(email: fields["email"], password: fields["password"], client: client), clientAddress: address))
             case .refresh:
                 let fields = try jsonBody(request)
-                return .call(call(.refresh(refreshToken: fields["refreshToken"], client: client(request)), request))
+                let address = clientAddress(request)
+                return .call(EngineCall(operation: .refresh(refreshToken: fields["refreshToken"], client: client(request, address: address)),
+                                        clientAddress: address))
             case .revokeCurrentSession:
                 let fields = try jsonBody(request)
                 return .call(call(.revokeCurrentSession(refreshToken: fields["refreshToken"]), request))
@@ -135,8 +139,9 @@ public final class RequestProcessor: Sendable {
             trustedHops: configuration.trustedProxyHops)
     }
 
-    private func client(_ request: HTTPRequest) -> ClientInfo {
-        ClientInfo(userAgent: request.head.headers.first(name: "user-agent"), ipAddress: clientAddress(request))
+    /// What the engine stores about the client (it bounds both values itself).
+    private func client(_ request: HTTPRequest, address: String?) -> ClientInfo {
+        ClientInfo(userAgent: request.head.headers.first(name: "user-agent"), ipAddress: address)
     }
 
     /// The body of a JSON route as top-level fields: 415 for another media

@@ -81,6 +81,16 @@ public enum Route: String, Sendable, CaseIterable {
         }
     }
 
+    /// Whether answers carry tokens or personal data and so must not be kept by any cache
+    /// (RFC 6749 section 5.1): every `/v1/auth` route, errors included, is answered with
+    /// `Cache-Control: no-store` and `Pragma: no-cache`.
+    public var answersMustNotBeCached: Bool {
+        switch self {
+        case .register, .login, .listSessions, .revokeAllSessions, .revokeSession, .revokeCurrentSession, .refresh, .me: true
+        case .health, .ready, .metrics, .docs, .docsJSON, .cluster, .clusterLeader, .clusterReplica: false
+        }
+    }
+
     /// Whether the per-IP limiter of mutation routes applies.
     public var isRateLimited: Bool {
         switch self {

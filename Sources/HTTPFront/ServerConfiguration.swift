@@ -41,6 +41,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var refreshTokenTTLSeconds: Int64 = 604_800
     public var issuer = "auth-api"
     public var audience = "auth-api-clients"
+    /// `JWT_LEEWAY`: seconds of clock skew tolerated on a token's `iat` and `exp` (0 to 60).
+    public var jwtLeewaySeconds: Int64 = 0
     public var rateLimitWindowMilliseconds = 60_000
     public var rateLimitMaxRequests = 100
     /// `LOGIN_MAX_ATTEMPTS`: failed password checks per account per lockout window; 0 disables.
@@ -66,24 +68,44 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var hashQueueLimit: Int?
     public var refreshReuseIntervalSeconds: Double = 0
     public var maxSessionsPerUser = 100
+    /// `REQUEST_READ_TIMEOUT`: seconds a request may take to arrive, first byte to last (0 = off).
+    public var requestReadTimeoutSeconds: Double = 30
+    /// `SHUTDOWN_TIMEOUT`: seconds SIGTERM waits for in-flight requests before closing what is left.
+    public var shutdownTimeoutSeconds: Double = 10
+    /// `MAX_CONNECTIONS`: open client connections; past it a new one gets 503 and is closed.
+    public var maxConnections: Int
     public var environment = Environment.development
     /// Replication (log shipping); all off for a single node.
     public var replication = ReplicationSettings()
     /// Seed variables that were set and are ignored (for the one notice).
     public var ignoredVariables: [String] = []
 
-    /// The defaults; `shards` defaults to twice the cores.
-    public init(cores: Int) {
+    /// The defaults; `shards` defaults to twice the cores, `maxConnections` follows the open-file limit.
+    public init(cores: Int, openFileLimit: Int? = nil) {
         self.shards = max(1, 2 * cores)
+        self.maxConnections = Self.defaultMaxConnections(openFileLimit: openFileLimit)
+    }
+
+    /// Descriptors kept back from `MAX_CONNECTIONS`'s default for everything else the server
+    /// opens (WAL segments, snapshots, the admin socket, event loops, refused connections).
+    public static let reservedDescriptors = 128
+
+    /// The default `MAX_CONNECTIONS`: the open-file limit less `reservedDescriptors`, at least
+    /// 32 and at most 10,000 (10,000 when the limit is unknown), so that the server refuses a
+    /// connection with a clear answer before it runs out of descriptors.
+    public static func defaultMaxConnections(openFileLimit: Int?) -> Int {
+        guard let openFileLimit else { return 10_000 }
+        return min(10_000, max(32, openFileLimit - reservedDescriptors))
     }
 
     /// The variables `parse` reads, in documentation order.
     public static let variableNames: [String] = [
         "HOST", "PORT", "DATA_DIR", "AUTHD_ENV", "ACCESS_TOKEN_SECRET", "REFRESH_TOKEN_SECRET", "ACCESS_TOKEN_EXPIRES_IN",
-        "REFRESH_TOKEN_EXPIRES_IN", "JWT_ISSUER", "JWT_AUDIENCE", "RATE_LIMIT_WINDOW_MS", "RATE_LIMIT_MAX_REQUESTS",
+        "REFRESH_TOKEN_EXPIRES_IN", "JWT_ISSUER", "JWT_AUDIENCE", "JWT_LEEWAY", "RATE_LIMIT_WINDOW_MS", "RATE_LIMIT_MAX_REQUESTS",
         "LOGIN_MAX_ATTEMPTS", "LOGIN_LOCKOUT_WINDOW_MS", "LOG_LEVEL", "TRUST_PROXY", "DOCS_ENABLED", "METRICS_ENABLED", "METRICS_AUTH_TOKEN", "SHARDS",
         "WAL_FSYNC", "WAL_SEGMENT_BYTES", "WAL_RETAIN_SEGMENTS", "SNAPSHOT_EVERY_BYTES", "SNAPSHOT_KEEP", "ARGON2_MEMORY_KIB", "ARGON2_ITERATIONS",
         "ARGON2_PARALLELISM", "HASH_THREADS", "HASH_QUEUE_LIMIT", "REFRESH_REUSE_INTERVAL", "MAX_SESSIONS_PER_USER",
+        "REQUEST_READ_TIMEOUT", "SHUTDOWN_TIMEOUT", "MAX_CONNECTIONS",
     ] + ReplicationSettings.variableNames
 
     /// Seed variables accepted and ignored.
@@ -92,14 +114,20 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// The smallest secret accepted, in bytes.
     public static let minimumSecretBytes = 32
 
+    /// The largest `JWT_LEEWAY` accepted: more skew than a minute is a broken clock, not a tolerance.
+    public static let maximumJWTLeewaySeconds: Int64 = 60
+
     /// Parses `values` (merged flags, environment and `.env`).
     ///
     /// Empty values count as unset, as the seed's optional settings do.
     /// Secrets may be missing outside production (the caller then loads or
-    /// generates `DATA_DIR/secrets.env`); see `SecretsFile`.
-    public static func parse(_ values: [String: String], cores: Int) throws(ConfigurationError) -> ServerConfiguration {
+    /// generates `DATA_DIR/secrets.env`); see `SecretsFile`. `openFileLimit`
+    /// (the process's soft `RLIMIT_NOFILE`) sets the default `MAX_CONNECTIONS`.
+    public static func parse(
+        _ values: [String: String], cores: Int, openFileLimit: Int? = nil
+    ) throws(ConfigurationError) -> ServerConfiguration {
         var reader = Reader(values: values)
-        var config = ServerConfiguration(cores: cores)
+        var config = ServerConfiguration(cores: cores, openFileLimit: openFileLimit)
 
         config.host = reader.string("HOST") ?? config.host
         config.port = reader.integer("PORT", in: 0...65_535) ?? config.port
@@ -128,6 +156,13 @@ public struct ServerConfiguration: Sendable, Equatable {
         config.refreshTokenTTLSeconds = reader.lifetime("REFRESH_TOKEN_EXPIRES_IN") ?? config.refreshTokenTTLSeconds
         config.issuer = reader.string("JWT_ISSUER") ?? config.issuer
         config.audience = reader.string("JWT_AUDIENCE") ?? config.audience
+        if let text = reader.string("JWT_LEEWAY") {
+            if let seconds = DurationParser.seconds(text), seconds == seconds.rounded(), seconds <= Double(maximumJWTLeewaySeconds) {
+                config.jwtLeewaySeconds = Int64(seconds)
+            } else {
+                reader.fail("JWT_LEEWAY", text, "must be whole seconds from 0 to \(maximumJWTLeewaySeconds) such as 0, 5s or 1m")
+            }
+        }
         config.rateLimitWindowMilliseconds = reader.integer("RATE_LIMIT_WINDOW_MS", in: 1...86_400_000) ?? config.rateLimitWindowMilliseconds
         config.rateLimitMaxRequests = reader.integer("RATE_LIMIT_MAX_REQUESTS", in: 0...Int(Int32.max)) ?? config.rateLimitMaxRequests
         config.loginMaxAttempts = reader.integer("LOGIN_MAX_ATTEMPTS", in: 0...Int(Int32.max)) ?? config.loginMaxAttempts
@@ -169,6 +204,13 @@ public struct ServerConfiguration: Sendable, Equatable {
             }
         }
         config.maxSessionsPerUser = reader.integer("MAX_SESSIONS_PER_USER", in: 1...100_000) ?? config.maxSessionsPerUser
+        config.requestReadTimeoutSeconds =
+            reader.duration("REQUEST_READ_TIMEOUT", atMost: 3600, rule: "must be a duration of at most 1h such as 30s or 10s (0 turns it off)")
+            ?? config.requestReadTimeoutSeconds
+        config.shutdownTimeoutSeconds =
+            reader.duration("SHUTDOWN_TIMEOUT", atMost: 600, rule: "must be a duration of at most 10m such as 10s or 30s")
+            ?? config.shutdownTimeoutSeconds
+        config.maxConnections = reader.integer("MAX_CONNECTIONS", in: 1...1_000_000) ?? config.maxConnections
         config.replication = ReplicationSettings.parse(&reader)
         config.ignoredVariables = ignoredVariableNames.filter { values[$0] != nil }
 
@@ -221,6 +263,9 @@ public struct ServerConfiguration: Sendable, Equatable {
         http.docsEnabled = docsEnabled
         http.metricsEnabled = metricsEnabled
         http.metricsAuthToken = metricsAuthToken
+        http.requestReadTimeout = .nanoseconds(Int64(requestReadTimeoutSeconds * 1e9))
+        http.shutdownTimeout = .nanoseconds(Int64(shutdownTimeoutSeconds * 1e9))
+        http.maxConnections = maxConnections
         return http
     }
 }
@@ -268,6 +313,16 @@ extension ServerConfiguration {
                 fail(name, text, "must be true or false (also 1/0, yes/no, on/off)")
                 return nil
             }
+        }
+
+        /// A duration in seconds from 0 to `maximum`.
+        mutating func duration(_ name: String, atMost maximum: Double, rule: String) -> Double? {
+            guard let text = string(name) else { return nil }
+            guard let seconds = DurationParser.seconds(text), seconds <= maximum else {
+                fail(name, text, rule)
+                return nil
+            }
+            return seconds
         }
 
         mutating func lifetime(_ name: String) -> Int64? {

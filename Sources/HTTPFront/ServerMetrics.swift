@@ -23,6 +23,7 @@ public final class ServerMetrics: Sendable {
     private let outcomeCounters = LockedValue<[String: CoreMetrics.Counter]>([:])
     private let latency: [Route: Metrics.Timer]
     private let replayDetections: CoreMetrics.Counter
+    private let connectionsRefused: CoreMetrics.Counter
     private let gauges: EngineGauges
 
     /// Metrics in a fresh registry.
@@ -43,6 +44,7 @@ public final class ServerMetrics: Sendable {
         }
         self.latency = latency
         self.replayDetections = CoreMetrics.Counter(label: "authd_refresh_replay_detected_total", factory: factory)
+        self.connectionsRefused = CoreMetrics.Counter(label: "authd_http_connections_refused_total", factory: factory)
         self.gauges = EngineGauges(factory: factory)
     }
 
@@ -77,6 +79,11 @@ public final class ServerMetrics: Sendable {
     public func recordRefresh(outcome: String) {
         outcomeCounter(label: "authd_refresh_total", value: outcome).increment()
         if outcome == "REFRESH_TOKEN_REUSED" { replayDetections.increment() }
+    }
+
+    /// A connection refused because `MAX_CONNECTIONS` were open.
+    public func recordConnectionRefused() {
+        connectionsRefused.increment()
     }
 
     /// A request refused by a limiter; `bucket` is `ip` or `account`.

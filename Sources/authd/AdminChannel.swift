@@ -1,31 +1,42 @@
 import Engine
 import Foundation
+import Logging
 import Synchronization
 
 /// The operator's local channel into a running server: a Unix-domain socket at
 /// `DATA_DIR/admin.sock`, created with mode 0600 inside the 0700 data directory, so only
 /// the account that runs authd can reach it. One command per connection, one line each way:
-/// `snapshot` -> `ok <path>` or `error <message>`.
+/// `snapshot` -> `ok <path>` or `error <message>`; `ping` -> `ok pong`.
 ///
-/// The accept loop runs on a thread of its own (blocking accept), never on an event loop.
+/// One thread accepts (blocking `accept`, never on an event loop) and hands each
+/// connection to a thread of its own, so a client that connects and says nothing holds
+/// up nobody. A client has `receiveTimeout` to send its whole command line; a connection
+/// that closes or times out before the newline runs nothing, and neither does a complete
+/// command whose client has hung up before it ran. At most `maximumClients` connections
+/// are served at once; more are answered `error busy`.
 final class AdminChannel: Sendable {
+    /// How long a client has to send its command line once connected.
+    static let receiveTimeout = Duration.seconds(5)
+    /// How long writing the answer may block (a client that does not read).
+    static let sendTimeout = Duration.seconds(5)
+    /// Connections served at once.
+    static let maximumClients = 8
+
     let path: String
     private let descriptor: Int32
+    private let clients = Mutex(0)
+    private let engine: AuthEngine
+    private let logger: Logger
 
     /// Binds the socket (replacing a stale one left by a crash) and starts serving `engine`.
-    init(dataDirectory: String, engine: AuthEngine) throws(AdminChannelError) {
+    init(dataDirectory: String, engine: AuthEngine, logger: Logger) throws(AdminChannelError) {
         path = dataDirectory + "/admin.sock"
+        self.engine = engine
+        self.logger = logger
         unlink(path)
+        guard var address = AdminSocket.address(path) else { throw .pathTooLong(path) }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw .system("socket", errno) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { close(fd); throw .pathTooLong(path) }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
         let previous = umask(0o177)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
@@ -33,46 +44,90 @@ final class AdminChannel: Sendable {
         umask(previous)
         guard bound == 0 else { let e = errno; close(fd); throw .system("bind \(path)", e) }
         chmod(path, 0o600)
-        guard listen(fd, 8) == 0 else { let e = errno; close(fd); throw .system("listen", e) }
+        guard listen(fd, 16) == 0 else { let e = errno; close(fd); throw .system("listen", e) }
         descriptor = fd
-        let thread = Thread { [path] in Self.serve(fd: fd, engine: engine, path: path) }
+        let thread = Thread { [self] in self.acceptLoop() }
         thread.name = "authd-admin"
         thread.start()
     }
 
-    /// Stops accepting and removes the socket file.
+    /// Stops accepting and removes the socket file. Connections being served finish on their own threads.
     func stop() {
         shutdown(descriptor, Int32(SHUT_RDWR))
         close(descriptor)
         unlink(path)
     }
 
-    private static func serve(fd: Int32, engine: AuthEngine, path: String) {
+    private func acceptLoop() {
         while true {
-            let client = accept(fd, nil, nil)
+            let client = accept(descriptor, nil, nil)
             if client < 0 {
-                if errno == EINTR { continue }
-                return
+                switch errno {
+                case EINTR, ECONNABORTED: continue
+                case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+                    usleep(100_000)   // out of descriptors: wait rather than spin
+                    continue
+                default: return       // the listening socket was shut down
+                }
             }
-            let command = readLine(client)
-            let answer: String
-            switch command {
-            case "snapshot":
-                answer = blockingSnapshot(engine)
-            case "ping":
-                answer = "ok pong"
-            default:
-                answer = "error unknown command"
+            AdminSocket.setTimeouts(client, Self.sendTimeout)
+            let admitted = clients.withLock { count in
+                guard count < Self.maximumClients else { return false }
+                count += 1
+                return true
             }
-            let out = Array((answer + "\n").utf8)
-            _ = out.withUnsafeBytes { write(client, $0.baseAddress, $0.count) }
-            close(client)
+            guard admitted else {
+                AdminSocket.writeAll(client, "error busy: \(Self.maximumClients) operator connections are open\n")
+                close(client)
+                continue
+            }
+            let thread = Thread { [self] in
+                self.serve(client)
+                close(client)
+                self.clients.withLock { $0 -= 1 }
+            }
+            thread.name = "authd-admin-client"
+            thread.start()
         }
     }
 
-    private static func blockingSnapshot(_ engine: AuthEngine) -> String {
+    private func serve(_ client: Int32) {
+        let command: String
+        switch AdminSocket.readLine(client, timeout: Self.receiveTimeout) {
+        case .line(let line):
+            command = line
+        case .timedOut:
+            logger.notice("operator connection sent no command in time; closed", metadata: ["timeoutSeconds": "\(Self.receiveTimeout.components.seconds)"])
+            return
+        case .closed:
+            logger.notice("operator connection closed before its command was complete; nothing run")
+            return
+        case .tooLong:
+            AdminSocket.writeAll(client, "error command too long\n")
+            return
+        }
+        guard !AdminSocket.peerHasHungUp(client) else {
+            logger.notice("operator client left before its command ran; not run", metadata: ["command": .string(String(command.prefix(32)))])
+            return
+        }
+        let answer: String
+        switch command {
+        case "snapshot":
+            answer = blockingSnapshot()
+            logger.notice("operator snapshot", metadata: ["answer": .string(answer)])
+        case "ping":
+            answer = "ok pong"
+        default:
+            answer = "error unknown command"
+        }
+        AdminSocket.writeAll(client, answer + "\n")
+    }
+
+    /// Runs the snapshot on the engine and waits for it on this (dedicated) thread.
+    private func blockingSnapshot() -> String {
         let answer = Mutex("")
         let done = DispatchSemaphore(value: 0)
+        let engine = self.engine
         Task {
             let text: String
             do { text = "ok " + (try await engine.snapshot()) } catch { text = "error \(error)" }
@@ -81,52 +136,5 @@ final class AdminChannel: Sendable {
         }
         done.wait()
         return answer.withLock { $0 }
-    }
-
-    static func readLine(_ fd: Int32) -> String {
-        var bytes: [UInt8] = []
-        var byte: UInt8 = 0
-        while bytes.count < 4096, read(fd, &byte, 1) == 1, byte != UInt8(ascii: "\n") { bytes.append(byte) }
-        return String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespaces)
-    }
-}
-
-/// Why the admin channel could not be opened or reached.
-enum AdminChannelError: Error, CustomStringConvertible {
-    case system(String, Int32)
-    case pathTooLong(String)
-    case refused(String)
-
-    var description: String {
-        switch self {
-        case .system(let what, let code): "\(what) failed: \(String(cString: strerror(code)))"
-        case .pathTooLong(let path): "socket path too long: \(path)"
-        case .refused(let message): message
-        }
-    }
-}
-
-/// The client side: what `authd snapshot` uses.
-enum AdminClient {
-    static func send(_ command: String, dataDirectory: String) throws(AdminChannelError) -> String {
-        let path = dataDirectory + "/admin.sock"
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw .system("socket", errno) }
-        defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { throw .pathTooLong(path) }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard connected == 0 else { throw .system("connect \(path) (is the server running?)", errno) }
-        let out = Array((command + "\n").utf8)
-        _ = out.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        return AdminChannel.readLine(fd)
     }
 }

@@ -29,6 +29,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "REFRESH_TOKEN_EXPIRES_IN: e.g. 7d.") var refreshTokenExpiresIn: String?
     @Option(help: "JWT_ISSUER (default auth-api).") var jwtIssuer: String?
     @Option(help: "JWT_AUDIENCE (default auth-api-clients).") var jwtAudience: String?
+    @Option(help: "JWT_LEEWAY: clock skew tolerated on iat/exp, 0 to 60 seconds (default 0).") var jwtLeeway: String?
     @Option(help: "RATE_LIMIT_WINDOW_MS (default 60000).") var rateLimitWindowMs: String?
     @Option(help: "RATE_LIMIT_MAX_REQUESTS per IP per window on mutation routes; 0 disables (default 100).") var rateLimitMaxRequests: String?
     @Option(help: "LOGIN_MAX_ATTEMPTS: failed password checks per account per lockout window before the account is locked for a window; 0 disables (default 10).") var loginMaxAttempts: String?
@@ -62,6 +63,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "HASH_QUEUE_LIMIT: queued hashes before 503.") var hashQueueLimit: String?
     @Option(help: "REFRESH_REUSE_INTERVAL: grace for a just-rotated refresh token, e.g. 10s (default 0).") var refreshReuseInterval: String?
     @Option(help: "MAX_SESSIONS_PER_USER (default 100).") var maxSessionsPerUser: String?
+    @Option(help: "REQUEST_READ_TIMEOUT: time a request may take to arrive, head and body, e.g. 30s; 0 is off (default 30s).")
+    var requestReadTimeout: String?
+    @Option(help: "SHUTDOWN_TIMEOUT: how long SIGTERM waits for in-flight requests (default 10s).") var shutdownTimeout: String?
+    @Option(help: "MAX_CONNECTIONS: open client connections; past it 503 and close (default: open-file limit - 128, at most 10000).")
+    var maxConnections: String?
     @Option(name: .customLong("env-file"), help: "The dotenv file to read (default ./.env; missing is fine).") var envFile: String = ".env"
 
     /// The flags given, keyed by their environment variable.
@@ -70,7 +76,8 @@ struct ServeCommand: AsyncParsableCommand {
             ("HOST", host), ("PORT", port), ("DATA_DIR", dataDir), ("AUTHD_ENV", authdEnv),
             ("ACCESS_TOKEN_SECRET", accessTokenSecret), ("REFRESH_TOKEN_SECRET", refreshTokenSecret),
             ("ACCESS_TOKEN_EXPIRES_IN", accessTokenExpiresIn), ("REFRESH_TOKEN_EXPIRES_IN", refreshTokenExpiresIn),
-            ("JWT_ISSUER", jwtIssuer), ("JWT_AUDIENCE", jwtAudience), ("RATE_LIMIT_WINDOW_MS", rateLimitWindowMs),
+            ("JWT_ISSUER", jwtIssuer), ("JWT_AUDIENCE", jwtAudience), ("JWT_LEEWAY", jwtLeeway),
+            ("RATE_LIMIT_WINDOW_MS", rateLimitWindowMs),
             ("RATE_LIMIT_MAX_REQUESTS", rateLimitMaxRequests), ("LOGIN_MAX_ATTEMPTS", loginMaxAttempts),
             ("LOGIN_LOCKOUT_WINDOW_MS", loginLockoutWindowMs), ("LOG_LEVEL", logLevel),
             ("TRUST_PROXY", trustProxy), ("DOCS_ENABLED", docsEnabled), ("METRICS_ENABLED", metricsEnabled),
@@ -82,11 +89,24 @@ struct ServeCommand: AsyncParsableCommand {
             ("SNAPSHOT_EVERY_BYTES", snapshotEveryBytes), ("SNAPSHOT_KEEP", snapshotKeep), ("ARGON2_MEMORY_KIB", argon2MemoryKib),
             ("ARGON2_ITERATIONS", argon2Iterations), ("ARGON2_PARALLELISM", argon2Parallelism), ("HASH_THREADS", hashThreads),
             ("HASH_QUEUE_LIMIT", hashQueueLimit), ("REFRESH_REUSE_INTERVAL", refreshReuseInterval),
-            ("MAX_SESSIONS_PER_USER", maxSessionsPerUser),
+            ("MAX_SESSIONS_PER_USER", maxSessionsPerUser), ("REQUEST_READ_TIMEOUT", requestReadTimeout),
+            ("SHUTDOWN_TIMEOUT", shutdownTimeout), ("MAX_CONNECTIONS", maxConnections),
         ]
         var values: [String: String] = [:]
         for case let (name, value?) in pairs { values[name] = value }
         return values
+    }
+
+    /// The soft `RLIMIT_NOFILE`, when there is one.
+    static func openFileLimit() -> Int? {
+        var limit = rlimit()
+        #if os(Linux)
+        let read = getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+        #else
+        let read = getrlimit(RLIMIT_NOFILE, &limit)
+        #endif
+        guard read == 0, limit.rlim_cur < rlim_t(Int.max) else { return nil }   // RLIM_INFINITY is all ones
+        return Int(clamping: limit.rlim_cur)
     }
 
     func run() async throws {
@@ -100,7 +120,7 @@ struct ServeCommand: AsyncParsableCommand {
 
         let settings: ServerConfiguration
         do {
-            settings = try ServerConfiguration.parse(values, cores: System.coreCount)
+            settings = try ServerConfiguration.parse(values, cores: System.coreCount, openFileLimit: Self.openFileLimit())
         } catch {
             for problem in error.problems { FileHandle.standardError.write(Data(("authd: " + problem + "\n").utf8)) }
             throw ExitCode(2)
@@ -108,6 +128,11 @@ struct ServeCommand: AsyncParsableCommand {
 
         ServeLogging.bootstrap(settings.logLevel)
         let logger = Logger(label: "authd")
+        if let limit = Self.openFileLimit(), settings.maxConnections > limit - ServerConfiguration.reservedDescriptors {
+            logger.warning(
+                "MAX_CONNECTIONS is close to or above the open-file limit: connections may fail with EMFILE instead of a 503",
+                metadata: ["maxConnections": "\(settings.maxConnections)", "openFileLimit": "\(limit)"])
+        }
         if !settings.ignoredVariables.isEmpty {
             logger.notice(
                 "ignoring seed settings authd does not use (state lives in DATA_DIR, passwords use Argon2id)",

@@ -26,6 +26,7 @@ struct ServeEngine: Sendable {
         configuration.refreshTokenTTLSeconds = settings.refreshTokenTTLSeconds
         configuration.issuer = settings.issuer
         configuration.audience = settings.audience
+        configuration.leewaySeconds = settings.jwtLeewaySeconds
         configuration.shardCount = settings.shards
         switch settings.walFsync {
         case .always: configuration.durability = .always
@@ -64,7 +65,7 @@ struct ServeEngine: Sendable {
         }
         let admin: AdminChannel?
         do {
-            admin = try AdminChannel(dataDirectory: configuration.dataDirectory, engine: engine)
+            admin = try AdminChannel(dataDirectory: configuration.dataDirectory, engine: engine, logger: logger)
         } catch {
             logger.warning("operator socket unavailable; `authd snapshot` will not reach this server", metadata: ["reason": "\(error)"])
             admin = nil

@@ -31,6 +31,7 @@ class Server:
         self.extra_env = env or {}
         self.args = args or []
         self.proc = None
+        self.preexec = None   # e.g. a resource limit for the child
         self.log_path = os.path.join(tempfile.gettempdir(), f"authd-e2e-{self.port}.log")
 
     def environment(self):
@@ -54,7 +55,7 @@ class Server:
     def start(self, timeout=30):
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen([self.bin, "serve", *self.args], env=self.environment(), stdout=self.log,
-                                     stderr=subprocess.STDOUT, cwd=self.data_dir)
+                                     stderr=subprocess.STDOUT, cwd=self.data_dir, preexec_fn=self.preexec)
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import json
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -517,6 +518,311 @@ def invalid_configuration_exits_2():
     text = out.stdout + out.stderr
     for name in ["PORT", "ACCESS_TOKEN_EXPIRES_IN", "WAL_FSYNC"]:
         expect(name in text, f"{name} not reported: {text}")
+
+
+# Hardening (issue 15): slow requests, connection limits, shutdown, headers, the admin socket.
+
+def raw_exchange(port, data, wait=15, trickle=None):
+    """Sends `data` on a fresh connection (or `trickle` bytes one by one, 0.3 s apart), then reads
+    until the server closes or `wait` seconds pass. Returns (answer bytes, closed by the server, seconds)."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=wait)
+    started = time.time()
+    received = b""
+    closed = False
+    try:
+        if data:
+            s.sendall(data)
+        if trickle:
+            for byte in trickle:
+                try:
+                    s.sendall(bytes([byte]))
+                except OSError:
+                    break
+                time.sleep(0.3)
+                if time.time() - started > wait:
+                    break
+        s.settimeout(max(0.1, wait - (time.time() - started)))
+        while True:
+            try:
+                chunk = s.recv(65536)
+            except socket.timeout:
+                break
+            except ConnectionResetError:
+                closed = True
+                break
+            if not chunk:
+                closed = True
+                break
+            received += chunk
+    finally:
+        s.close()
+    return received, closed, time.time() - started
+
+
+def parse_answer(raw):
+    """(status, lower-case headers, JSON body) of the first answer in raw bytes."""
+    head, _, body = raw.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ")[1])
+    headers = {k.strip().lower(): v.strip() for k, v in (line.split(":", 1) for line in lines[1:] if ":" in line)}
+    length = int(headers.get("content-length", "0"))
+    return status, headers, json.loads(body[:length]) if length else None
+
+
+@test
+def slow_or_missing_bodies_are_answered_408_and_closed():
+    server = Server(BIN, env={"REQUEST_READ_TIMEOUT": "1s"}).start()
+    try:
+        post = b"POST /v1/auth/sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        cases = {
+            "declared body never sent": post + b"Content-Length: 10\r\n\r\n",
+            "body cut short": post + b"Content-Length: 100\r\n\r\n{\"email\":",
+            "chunked without chunks": post + b"Transfer-Encoding: chunked\r\n\r\n",
+            "body on a GET never sent": b"GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n",
+            "head cut short": b"GET /health HTTP/1.1\r\nHost: x\r\n",
+        }
+        for name, data in cases.items():
+            raw, closed, seconds = raw_exchange(server.port, data)
+            expect(closed and seconds < 10, f"{name}: closed={closed} after {seconds:.1f}s")
+            status, headers, body = parse_answer(raw)
+            expect(status == 408 and body["error"]["code"] == "REQUEST_TIMEOUT", f"{name}: {raw[:300]}")
+            expect(headers.get("connection") == "close" and body["error"]["correlationId"], f"{name}: {headers}")
+        # A client trickling its head byte by byte is cut off too (the idle timeout alone never fires).
+        raw, closed, seconds = raw_exchange(server.port, b"", trickle=b"GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 200)
+        expect(closed and seconds < 10, f"trickled head: closed={closed} after {seconds:.1f}s")
+        expect(raw.startswith(b"HTTP/1.1 408"), f"trickled head: {raw[:200]}")
+        # A request that arrives in time is unaffected, also on a kept-alive connection after a pause.
+        conn = server.connection()
+        expect(server.request("GET", "/health", conn=conn)[0] == 200, "health")
+        time.sleep(1.5)
+        expect(server.request("GET", "/health", conn=conn)[0] == 200, "kept-alive connection after a pause")
+        conn.close()
+    finally:
+        server.stop()
+
+
+@test
+def connections_past_max_connections_are_refused_with_503():
+    server = Server(BIN, env={"MAX_CONNECTIONS": "3"}).start()
+    held = []
+    try:
+        for _ in range(3):
+            conn = server.connection()
+            expect(server.request("GET", "/health", conn=conn)[0] == 200, "admitted connection")
+            held.append(conn)
+        raw, closed, seconds = raw_exchange(server.port, b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        expect(closed and seconds < 10, f"refused connection closed={closed} after {seconds:.1f}s")
+        status, headers, body = parse_answer(raw)
+        expect(status == 503 and body["error"]["code"] == "SERVICE_UNAVAILABLE", f"refusal: {raw[:300]}")
+        expect(headers.get("retry-after") and headers.get("connection") == "close", f"refusal headers {headers}")
+        held.pop().close()
+        deadline = time.time() + 10
+        while True:   # the freed slot is reusable once the server has seen the close
+            try:
+                if server.request("GET", "/health")[0] == 200:
+                    break
+            except OSError:
+                pass
+            expect(time.time() < deadline, "a freed slot is not reused")
+            time.sleep(0.1)
+    finally:
+        for conn in held:
+            conn.close()
+        server.stop()
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@test
+def accept_backs_off_when_descriptors_run_out():
+    import resource
+    server = Server(BIN, env={"MAX_CONNECTIONS": "100000", "LOG_LEVEL": "error"})
+    server.preexec = lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (96, 96))
+    server.start()
+    clients = []
+    try:
+        for _ in range(160):   # more than the server has descriptors: the rest wait in the backlog
+            clients.append(socket.create_connection(("127.0.0.1", server.port), timeout=5))
+        time.sleep(0.5)
+        before = cpu_seconds(server.proc.pid)
+        time.sleep(2)
+        used = cpu_seconds(server.proc.pid) - before
+        expect(used < 1.0, f"the server burnt {used:.2f} CPU seconds in 2 s with descriptors exhausted")
+        for c in clients:
+            c.close()
+        clients = []
+        deadline = time.time() + 15
+        while True:
+            try:
+                if server.request("GET", "/health")[0] == 200:
+                    break
+            except OSError:
+                pass
+            expect(time.time() < deadline, "no recovery once descriptors are free again")
+            time.sleep(0.2)
+    finally:
+        for c in clients:
+            c.close()
+        server.stop()
+
+
+@test
+def sigterm_with_stalled_connections_exits_within_shutdown_timeout():
+    server = Server(BIN, env={"SHUTDOWN_TIMEOUT": "2s", "REQUEST_READ_TIMEOUT": "60s"}).start()
+    stalled = []
+    post = b"POST /v1/auth/sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    for data in [post + b"Content-Length: 10\r\n\r\n", post + b"Transfer-Encoding: chunked\r\n\r\n",
+                 b"GET /health HTTP/1.1\r\nHost: x\r\n", b"GET /docs.json HTTP/1.1\r\nHost: x\r\n\r\n" * 300]:
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)   # a client that does not read its answers
+        s.connect(("127.0.0.1", server.port))
+        s.sendall(data)
+        stalled.append(s)
+    try:
+        time.sleep(0.5)
+        started = time.time()
+        code = server.stop(timeout=30)
+        elapsed = time.time() - started
+        expect(code == 0, f"exit code {code}: {server.output()[-1500:]}")
+        expect(elapsed < 8, f"SIGTERM took {elapsed:.1f}s with SHUTDOWN_TIMEOUT=2s")
+    finally:
+        for s in stalled:
+            s.close()
+
+
+@test
+def token_and_personal_answers_are_not_cacheable():
+    mail, (s, h, _) = C.register()
+    answers = {"register": (s, h)}
+    s, h, grant = C.login(mail)
+    answers["login"] = (s, h)
+    s, h, rotated = C.refresh(grant["refreshToken"])
+    answers["refresh"] = (s, h)
+    answers["me"] = C.me(rotated["accessToken"])[:2]
+    answers["sessions"] = C.sessions(rotated["accessToken"])[:2]
+    answers["me without a token"] = SERVER.request("GET", "/v1/auth/me")[:2]
+    answers["refresh replayed"] = C.refresh(grant["refreshToken"])[:2]
+    answers["login refused"] = C.login(mail, "wrong-password")[:2]
+    for name, (status, headers) in answers.items():
+        expect(headers.get("cache-control") == "no-store" and headers.get("pragma") == "no-cache", f"{name} ({status}): {headers}")
+
+
+@test
+def user_agent_is_capped_and_forwarded_addresses_must_parse():
+    server = Server(BIN, env={"TRUST_PROXY": "1"}).start()
+    try:
+        c = Client(server)
+        mail, _ = c.register()
+        cases = [
+            ({"User-Agent": "x" * 75_000}, "x" * 512, "127.0.0.1"),
+            ({"User-Agent": "\u00e9" * 300}, "\u00e9" * 256, "127.0.0.1"),
+            ({"X-Forwarded-For": "<img src=x onerror=alert(1)>" + "a" * 5000}, None, "127.0.0.1"),
+            ({"X-Forwarded-For": "198.51.100.7, 203.0.113.9"}, None, "203.0.113.9"),
+            ({"X-Forwarded-For": "2001:db8::1"}, None, "2001:db8::1"),
+            ({"X-Forwarded-For": "203.0.113.9, not-an-ip"}, None, "127.0.0.1"),
+        ]
+        for headers, agent, address in cases:
+            encoded = {k: v.encode("utf-8").decode("latin-1") for k, v in headers.items()}
+            s, _, grant = c.login(mail, headers=encoded)
+            expect(s == 200, f"login {s} {grant}")
+            session = grant["session"]
+            if agent is not None:
+                expect(session["userAgent"] == agent, f"userAgent {len(session['userAgent'] or '')} chars: {session['userAgent'][:40]!r}")
+            expect(session["ipAddress"] == address, f"{headers.get('X-Forwarded-For', '')[:40]!r} -> {session['ipAddress'][:60]!r}")
+            refreshed = c.refresh(grant["refreshToken"])[2]   # a refresh rewrites the address: the same rule applies
+            listed = c.sessions(refreshed["accessToken"])[2]["sessions"]
+            mine = [x for x in listed if x["id"] == session["id"]][0]
+            expect(mine["ipAddress"] == "127.0.0.1", f"after refresh {mine['ipAddress'][:60]!r}")
+    finally:
+        server.stop()
+    out = subprocess.run([os.path.join(BIN, "authd"), "wal", "dump", "--data-dir", server.data_dir], capture_output=True, text=True, timeout=30)
+    expect("onerror" not in out.stdout and "x" * 513 not in out.stdout, "the WAL holds the raw header values")
+
+
+@test
+def jwt_leeway_tolerates_clock_skew_up_to_its_setting():
+    _, grant = C.user_with_session()
+    c = claims(grant["accessToken"])
+    now = int(time.time())
+    future = sign({"alg": "HS256", "typ": "JWT"}, dict(c, iat=now + 20, exp=now + 900), ACCESS_SECRET)
+    expired = sign({"alg": "HS256", "typ": "JWT"}, dict(c, iat=now - 900, exp=now - 20), ACCESS_SECRET)
+    expect_error(C.me(future), 401, "INVALID_TOKEN")
+    expect_error(C.me(expired), 401, "INVALID_TOKEN")
+    server = Server(BIN, args=["--jwt-leeway", "60"]).start()
+    try:
+        c2 = Client(server)
+        _, g = c2.user_with_session()
+        cl = claims(g["accessToken"])
+        ahead = sign({"alg": "HS256", "typ": "JWT"}, dict(cl, iat=now + 20, exp=now + 900), ACCESS_SECRET)
+        behind = sign({"alg": "HS256", "typ": "JWT"}, dict(cl, iat=now - 900, exp=now - 20), ACCESS_SECRET)
+        far = sign({"alg": "HS256", "typ": "JWT"}, dict(cl, iat=now - 900, exp=now - 300), ACCESS_SECRET)
+        expect(c2.me(ahead)[0] == 200, "iat 20 s ahead within a 60 s leeway")
+        expect(c2.me(behind)[0] == 200, "exp 20 s ago within a 60 s leeway")
+        expect_error(c2.me(far), 401, "INVALID_TOKEN")
+    finally:
+        server.stop()
+    env = dict(os.environ, JWT_LEEWAY="61", DATA_DIR="/tmp/authd-e2e-never")
+    out = subprocess.run([os.path.join(BIN, "authd"), "serve"], env=env, capture_output=True, text=True, timeout=30)
+    expect(out.returncode == 2 and "JWT_LEEWAY" in out.stderr, f"exit {out.returncode}: {out.stderr}")
+
+
+def snapshot_files(data_dir):
+    return sorted(f for f in os.listdir(os.path.join(data_dir, "snapshots")) if f.endswith(".snap"))
+
+
+def run_snapshot(data_dir, *extra, timeout=30):
+    try:
+        return subprocess.run([os.path.join(BIN, "authd"), "snapshot", "--data-dir", data_dir, *extra],
+                              capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise AssertionError(f"authd snapshot did not finish within {timeout}s")
+
+
+@test
+def admin_socket_serves_snapshot_beside_an_idle_client():
+    server = Server(BIN, env={"SNAPSHOT_KEEP": "100"}).start()
+    idle = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        c = Client(server)
+        c.user_with_session()
+        idle.connect(os.path.join(server.data_dir, "admin.sock"))   # connects, never sends a line
+        time.sleep(0.2)
+        out = run_snapshot(server.data_dir)
+        expect(out.returncode == 0 and "snapshot written" in out.stdout, out.stdout + out.stderr)
+        # A command whose client went away before its line was complete does not run.
+        before = snapshot_files(server.data_dir)
+        c.user_with_session()
+        for partial in [b"snapshot", b"snap"]:
+            cut = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            cut.connect(os.path.join(server.data_dir, "admin.sock"))
+            cut.sendall(partial)
+            cut.close()
+        time.sleep(1.5)
+        expect(snapshot_files(server.data_dir) == before, f"a cut-off command ran: {before} -> {snapshot_files(server.data_dir)}")
+    finally:
+        idle.close()
+        server.stop()
+
+
+@test
+def admin_client_gives_up_after_its_timeout():
+    import tempfile
+    data_dir = tempfile.mkdtemp(prefix="authd-e2e-admin-")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(os.path.join(data_dir, "admin.sock"))
+    listener.listen(4)   # accepts (in the backlog) and never answers
+    try:
+        started = time.time()
+        out = run_snapshot(data_dir, "--timeout", "1s")
+        elapsed = time.time() - started
+        expect(out.returncode != 0 and elapsed < 10, f"exit {out.returncode} after {elapsed:.1f}s")
+        expect("no answer" in out.stderr and "1" in out.stderr, f"unclear error: {out.stdout + out.stderr}")
+    finally:
+        listener.close()
 
 
 @test

@@ -107,6 +107,28 @@ import Testing
         #expect(await authError { try await engine.rotate(grant.refreshToken) } == .refreshTokenExpired)
     }
 
+    @Test func leewayIsBoundedByTheConfiguration() {
+        var configuration = EngineConfiguration(
+            dataDirectory: "/nonexistent", accessTokenSecret: Array(repeating: 1, count: 32), refreshTokenSecret: Array(repeating: 2, count: 32))
+        configuration.leewaySeconds = EngineConfiguration.maximumLeewaySeconds
+        #expect(configuration.problems().isEmpty)
+        configuration.leewaySeconds = EngineConfiguration.maximumLeewaySeconds + 1
+        #expect(configuration.problems() == ["token leeway must be 0...60 seconds"])
+        configuration.leewaySeconds = -1
+        #expect(configuration.problems().count == 1)
+    }
+
+    @Test func tokensIssuedInTheFutureVerifyWithinTheLeeway() async throws {
+        let clock = ManualClock()
+        let engine = makeEngine({ $0.leewaySeconds = 10 }, clock: clock)
+        try await engine.registerUser("skew@example.com")
+        let grant = try await engine.loginUser("skew@example.com")
+        clock.advance(seconds: -8)   // this server's clock is 8 s behind the one that issued the token
+        _ = try await engine.me(accessToken: grant.accessToken)
+        clock.advance(seconds: -3)
+        #expect(await authError { try await engine.me(accessToken: grant.accessToken) } == .invalidToken)
+    }
+
     @Test func tokensOfOneFamilyAreRefusedAsTheOther() async throws {
         let engine = makeEngine()
         try await engine.registerUser("jack@example.com")

@@ -34,6 +34,7 @@ import Testing
         let (response, _) = try #require(try RawConnection.parse(written(channel)))
         #expect(response.status == 413)
         #expect(response.errorCode == "PAYLOAD_TOO_LARGE")
+        #expect(response.header("Cache-Control") == "no-store")
         #expect(!channel.isActive)
     }
 

@@ -247,6 +247,32 @@ import Testing
         }
     }
 
+    @Test func authAnswersAreNeverCached() async throws {
+        try await withServer { server, service in
+            let login = #"{"email":"ada@example.com","password":"password1"}"#
+            var answers: [(String, TestResponse)] = [
+                ("register", try await server.request("POST", "/v1/auth/register", body: #"{"name":"Ada","email":"ada@example.com","password":"password1"}"#)),
+                ("login", try await server.request("POST", "/v1/auth/sessions", body: login)),
+                ("refresh", try await server.request("POST", "/v1/auth/tokens/refresh", body: #"{"refreshToken":"r"}"#)),
+                ("me", try await server.request("GET", "/v1/auth/me", headers: [bearer])),
+                ("sessions", try await server.request("GET", "/v1/auth/sessions", headers: [bearer])),
+                ("revoke", try await server.request("DELETE", "/v1/auth/sessions", headers: [bearer])),
+                ("missing bearer", try await server.request("GET", "/v1/auth/me")),
+                ("bad body", try await server.request("POST", "/v1/auth/sessions", body: "{")),
+                ("wrong method", try await server.request("PUT", "/v1/auth/me")),
+                ("unknown auth path", try await server.request("GET", "/v1/auth/nowhere")),
+            ]
+            service.forcedError = .refreshTokenReused
+            answers.append(("replay", try await server.request("POST", "/v1/auth/tokens/refresh", body: #"{"refreshToken":"r"}"#)))
+            for (name, answer) in answers {
+                #expect(answer.header("Cache-Control") == "no-store", "\(name)")
+                #expect(answer.header("Pragma") == "no-cache", "\(name)")
+            }
+            let health = try await server.request("GET", "/health")
+            #expect(health.header("Cache-Control") == nil && health.header("Pragma") == nil)
+        }
+    }
+
     // MARK: Rate limiting
 
     @Test func mutationRoutesAreLimitedPerIP() async throws {
@@ -296,6 +322,18 @@ import Testing
             _ = try await server.request(
                 "POST", "/v1/auth/tokens/refresh", headers: [("X-Forwarded-For", "198.51.100.1")], body: #"{"refreshToken":"r"}"#)
             #expect(service.consumed == [.ip("127.0.0.1")])
+        }
+    }
+
+    @Test func storedClientDetailsAreBounded() async throws {
+        try await withServer(configure: { $0.trustedProxyHops = 1 }) { server, service in
+            let agent = String(repeating: "u", count: 75_000)
+            let junk = "<img src=x onerror=alert(1)>" + String(repeating: "a", count: 5000)
+            _ = try await server.request(
+                "POST", "/v1/auth/sessions", headers: [("User-Agent", agent), ("X-Forwarded-For", junk)],
+                body: #"{"email":"a@b.co","password":"pw"}"#)
+            #expect(service.calls.last == "login:127.0.0.1:" + String(repeating: "u", count: 512))
+            #expect(service.consumed.first == .ip("127.0.0.1"))
         }
     }
 

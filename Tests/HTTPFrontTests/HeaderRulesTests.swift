@@ -76,3 +76,32 @@ import Testing
         #expect(ClientAddress.resolve(socketAddress: "10.0.0.1", forwardedFor: [" 1.2.3.4 "], trustedHops: 1) == "1.2.3.4")
     }
 }
+
+@Suite struct ForwardedAddressValidationTests {
+    @Test(arguments: [
+        ("203.0.113.9", "203.0.113.9"), ("2001:db8::1", "2001:db8::1"), ("2001:DB8:0:0:0:0:0:1", "2001:db8::1"),
+        ("::ffff:192.0.2.1", "::ffff:192.0.2.1"), ("203.0.113.9:443", "203.0.113.9"), ("[2001:db8::1]", "2001:db8::1"),
+        ("[2001:db8::1]:8443", "2001:db8::1"), ("::1", "::1"), ("0.0.0.0", "0.0.0.0"),
+    ])
+    func addressesParseToTheirCanonicalText(entry: String, canonical: String) {
+        #expect(IPAddressParser.canonical(Substring(entry)) == canonical)
+    }
+
+    @Test(arguments: [
+        "", "unknown", "<img src=x onerror=alert(1)>", "203.0.113", "203.0.113.9.1", "256.1.1.1", "01.2.3.4", "1.2.3.4:",
+        "1.2.3.4:123456", "1.2.3.4:http", "[2001:db8::1", "[2001:db8::1]x", "[1.2.3.4]", "2001:db8::1::2", "fe80::1%eth0",
+        "1.2.3.4 5", " 1.2.3.4", "example.com", "_hidden", String(repeating: "1", count: 5000),
+    ])
+    func everythingElseIsRefused(entry: String) {
+        #expect(IPAddressParser.canonical(Substring(entry)) == nil)
+    }
+
+    @Test func anEntryThatIsNotAnAddressFallsBackToTheSocket() {
+        let junk = "<img src=x onerror=alert(1)>" + String(repeating: "a", count: 5000)
+        #expect(ClientAddress.resolve(socketAddress: "10.0.0.1", forwardedFor: [junk], trustedHops: 1) == "10.0.0.1")
+        #expect(ClientAddress.resolve(socketAddress: "10.0.0.1", forwardedFor: ["203.0.113.9, not-an-ip"], trustedHops: 1) == "10.0.0.1")
+        // The garbled entry is not skipped: hop 2 is still the entry the second proxy wrote.
+        #expect(ClientAddress.resolve(socketAddress: "10.0.0.1", forwardedFor: ["198.51.100.1, junk, 192.0.2.9"], trustedHops: 2) == "10.0.0.1")
+        #expect(ClientAddress.resolve(socketAddress: "10.0.0.1", forwardedFor: ["[2001:db8::7]:443"], trustedHops: 1) == "2001:db8::7")
+    }
+}

@@ -31,6 +31,21 @@ import Testing
             }
             if route.requiresAccessToken { #expect(responses["401"] != nil, "\(route)") }
             if route.isRateLimited { #expect(responses["429"] != nil, "\(route)") }
+            // Any route may meet the read deadline and the connection cap.
+            for status in ["408", "503"] { #expect(responses[status] != nil, "\(route) \(status)") }
+        }
+    }
+
+    @Test func everyAuthAnswerDeclaresItsNoStoreHeaders() throws {
+        let paths = try #require(try document()["paths"] as? [String: [String: [String: Any]]])
+        for route in Route.allCases {
+            let operation = try #require(paths[route.openAPIPath]?[route.method.rawValue.lowercased()])
+            let responses = try #require(operation["responses"] as? [String: [String: Any]])
+            for (status, response) in responses {
+                let headers = response["headers"] as? [String: Any] ?? [:]
+                let declared = headers["Cache-Control"] != nil && headers["Pragma"] != nil
+                #expect(declared == route.answersMustNotBeCached, "\(route) \(status)")
+            }
         }
     }
 
@@ -43,7 +58,7 @@ import Testing
         var served = Set(APIErrorTests.engineErrors.map { $0.2 })
         for error in [APIError.notFound, .methodNotAllowed(allow: ""), .payloadTooLarge(limit: 1), .unsupportedMediaType,
                       .authorizationRequired, .invalidAuthorizationHeader, .invalidToken, .tooManyRequests(retryAfterSeconds: 1),
-                      .internalError, .notReady, .invalidJSON(.notAnObject)] {
+                      .internalError, .notReady, .invalidJSON(.notAnObject), .requestTimeout, .tooManyConnections] {
             served.insert(error.code)
         }
         #expect(served.isSubset(of: codes), "\(served.subtracting(codes))")

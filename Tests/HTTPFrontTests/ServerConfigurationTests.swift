@@ -29,6 +29,7 @@ import Testing
         #expect(config.refreshTokenTTLSeconds == 604_800)
         #expect(config.issuer == "auth-api")
         #expect(config.audience == "auth-api-clients")
+        #expect(config.jwtLeewaySeconds == 0)
         #expect(config.rateLimitWindowMilliseconds == 60_000)
         #expect(config.rateLimitMaxRequests == 100)
         #expect(config.loginMaxAttempts == 10)
@@ -43,6 +44,7 @@ import Testing
         #expect(config.walFsync == .always)
         #expect(config.refreshReuseIntervalSeconds == 0)
         #expect(config.maxSessionsPerUser == 100)
+        #expect(config.requestReadTimeoutSeconds == 30 && config.shutdownTimeoutSeconds == 10 && config.maxConnections == 10_000)
         #expect(config.environment == .development)
         #expect(config.accessTokenSecret == nil)
         #expect(config.snapshotEveryBytes == nil && config.argon2MemoryKiB == nil && config.hashThreads == nil)
@@ -52,19 +54,20 @@ import Testing
         let config = try parse([
             "HOST": "0.0.0.0", "PORT": "8080", "DATA_DIR": "/var/lib/authd", "AUTHD_ENV": "production",
             "ACCESS_TOKEN_SECRET": secret, "REFRESH_TOKEN_SECRET": otherSecret, "ACCESS_TOKEN_EXPIRES_IN": "5m",
-            "REFRESH_TOKEN_EXPIRES_IN": "30d", "JWT_ISSUER": "iss", "JWT_AUDIENCE": "aud", "RATE_LIMIT_WINDOW_MS": "1000",
+            "REFRESH_TOKEN_EXPIRES_IN": "30d", "JWT_ISSUER": "iss", "JWT_AUDIENCE": "aud", "JWT_LEEWAY": "30s", "RATE_LIMIT_WINDOW_MS": "1000",
             "RATE_LIMIT_MAX_REQUESTS": "0", "LOGIN_MAX_ATTEMPTS": "3", "LOGIN_LOCKOUT_WINDOW_MS": "900000", "LOG_LEVEL": "warn", "TRUST_PROXY": "2",
             "DOCS_ENABLED": "false", "METRICS_ENABLED": "yes", "METRICS_AUTH_TOKEN": "m-token", "SHARDS": "16",
             "WAL_FSYNC": "interval:250", "WAL_SEGMENT_BYTES": "67108864", "SNAPSHOT_EVERY_BYTES": "1048576", "SNAPSHOT_KEEP": "3",
             "ARGON2_MEMORY_KIB": "8192", "ARGON2_ITERATIONS": "1", "ARGON2_PARALLELISM": "2", "HASH_THREADS": "2",
             "HASH_QUEUE_LIMIT": "64", "REFRESH_REUSE_INTERVAL": "10s", "MAX_SESSIONS_PER_USER": "5",
+            "REQUEST_READ_TIMEOUT": "5s", "SHUTDOWN_TIMEOUT": "1500ms", "MAX_CONNECTIONS": "500",
             "DATABASE_URL": "postgres://x", "REDIS_URL": "redis://y", "BCRYPT_ROUNDS": "10",
         ])
         #expect(config.host == "0.0.0.0" && config.port == 8080 && config.dataDirectory == "/var/lib/authd")
         #expect(config.environment == .production)
         #expect(config.accessTokenSecret == secret && config.refreshTokenSecret == otherSecret)
         #expect(config.accessTokenTTLSeconds == 300 && config.refreshTokenTTLSeconds == 2_592_000)
-        #expect(config.issuer == "iss" && config.audience == "aud")
+        #expect(config.issuer == "iss" && config.audience == "aud" && config.jwtLeewaySeconds == 30)
         #expect(config.rateLimitWindowMilliseconds == 1000 && config.rateLimitMaxRequests == 0 && config.loginMaxAttempts == 3)
         #expect(config.loginLockout == LoginLockoutPolicy(maxFailures: 3, windowMilliseconds: 900_000))
         #expect(config.logLevel == .level(.warning))
@@ -82,6 +85,21 @@ import Testing
         #expect(http.host == "0.0.0.0" && http.port == 8080 && http.trustedProxyHops == 2)
         #expect(http.rateLimitMaxRequests == 0 && http.rateLimitWindowMilliseconds == 1000)
         #expect(!http.docsEnabled && http.metricsEnabled && http.metricsAuthToken == "m-token")
+        #expect(http.requestReadTimeout == .seconds(5) && http.shutdownTimeout == .milliseconds(1500) && http.maxConnections == 500)
+    }
+
+    @Test func connectionCapFollowsTheOpenFileLimit() throws {
+        #expect(ServerConfiguration.defaultMaxConnections(openFileLimit: 1024) == 896)
+        #expect(ServerConfiguration.defaultMaxConnections(openFileLimit: 100) == 32)
+        #expect(ServerConfiguration.defaultMaxConnections(openFileLimit: 1 << 20) == 10_000)
+        #expect(ServerConfiguration.defaultMaxConnections(openFileLimit: nil) == 10_000)
+        #expect(try ServerConfiguration.parse([:], cores: 2, openFileLimit: 1024).maxConnections == 896)
+        #expect(try ServerConfiguration.parse(["MAX_CONNECTIONS": "5000"], cores: 2, openFileLimit: 1024).maxConnections == 5000)
+    }
+
+    @Test func zeroTurnsTheRequestReadTimeoutOff() throws {
+        #expect(try parse(["REQUEST_READ_TIMEOUT": "0"]).http.requestReadTimeout == .zero)
+        #expect(try parse(["SHUTDOWN_TIMEOUT": "0"]).http.shutdownTimeout == .zero)
     }
 
     @Test func seedEnvExampleParses() throws {
@@ -122,6 +140,9 @@ import Testing
         ("WAL_SEGMENT_BYTES", "100"), ("SNAPSHOT_EVERY_BYTES", "-1"), ("SNAPSHOT_KEEP", "0"), ("ARGON2_MEMORY_KIB", "4"),
         ("ARGON2_ITERATIONS", "0"), ("ARGON2_PARALLELISM", "256"), ("HASH_THREADS", "0"), ("HASH_QUEUE_LIMIT", "0"),
         ("REFRESH_REUSE_INTERVAL", "soon"), ("REFRESH_REUSE_INTERVAL", "2d"), ("MAX_SESSIONS_PER_USER", "0"),
+        ("REQUEST_READ_TIMEOUT", "2h"), ("REQUEST_READ_TIMEOUT", "soon"), ("SHUTDOWN_TIMEOUT", "11m"), ("SHUTDOWN_TIMEOUT", "-1s"),
+        ("MAX_CONNECTIONS", "0"), ("MAX_CONNECTIONS", "many"), ("MAX_CONNECTIONS", "2000000"),
+        ("JWT_LEEWAY", "61"), ("JWT_LEEWAY", "2m"), ("JWT_LEEWAY", "1.5"), ("JWT_LEEWAY", "-1"), ("JWT_LEEWAY", "soon"),
     ])
     func eachInvalidValueIsReportedByName(name: String, value: String) {
         let found = problems([name: value])
@@ -176,6 +197,11 @@ import Testing
     @Test(arguments: [("1", true), ("true", true), ("YES", true), ("on", true), ("0", false), ("False", false), ("no", false), ("off", false)])
     func booleans(text: String, value: Bool) throws {
         #expect(try parse(["DOCS_ENABLED": text]).docsEnabled == value)
+    }
+
+    @Test(arguments: [("0", Int64(0)), ("5", 5), ("5s", 5), ("1m", 60), ("60", 60), ("1000ms", 1)])
+    func jwtLeeway(text: String, seconds: Int64) throws {
+        #expect(try parse(["JWT_LEEWAY": text]).jwtLeewaySeconds == seconds)
     }
 
     @Test func fsyncModes() throws {
