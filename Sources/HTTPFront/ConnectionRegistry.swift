@@ -25,6 +25,10 @@ final class ConnectionRegistry: Sendable {
         var channels: [ObjectIdentifier: any Channel] = [:]
         var answeringRefusals = 0
         var nextWarning = NIODeadline.uptimeNanoseconds(0)
+        /// Set once shutdown began: a connection admitted later is told to quiesce at once.
+        var quiescing = false
+        /// Connections already told (NIO's pipeline handler must hear it once).
+        var told: Set<ObjectIdentifier> = []
     }
 
     private let state = LockedValue(State())
@@ -49,6 +53,12 @@ final class ConnectionRegistry: Sendable {
             channel.closeFuture.whenComplete { [weak self] _ in
                 self?.state.withLock { _ = $0.channels.removeValue(forKey: key) }
             }
+            let tell = state.withLock { s -> Bool in
+                guard s.quiescing, !s.told.contains(key) else { return false }
+                s.told.insert(key)
+                return true
+            }
+            if tell { channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent()) }
         case .refused(answer: true, _):
             channel.closeFuture.whenComplete { [weak self] _ in
                 self?.state.withLock { $0.answeringRefusals -= 1 }
@@ -62,12 +72,25 @@ final class ConnectionRegistry: Sendable {
     /// How many connections are open (refused ones not counted).
     var count: Int { state.withLock { $0.channels.count } }
 
-    /// Asks every connection to finish its request and close; returns when all closed.
-    func quiesceAll() async {
-        let open = state.withLock { Array($0.channels.values) }
+    /// Tells every connection (and every one admitted from now on) to finish its request and
+    /// close. The events are queued on the connections' loops before this returns, so an answer
+    /// completed later on a loop already knows it is the last (`Connection: close`).
+    func beginQuiescing() {
+        let open = state.withLock { s -> [any Channel] in
+            s.quiescing = true
+            let fresh = s.channels.filter { !s.told.contains($0.key) }
+            s.told.formUnion(fresh.keys)
+            return Array(fresh.values)
+        }
         for channel in open {
             channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
         }
+    }
+
+    /// Asks every connection to finish its request and close; returns when all closed.
+    func quiesceAll() async {
+        beginQuiescing()
+        let open = state.withLock { Array($0.channels.values) }
         for channel in open {
             try? await channel.closeFuture.get()
         }

@@ -106,6 +106,9 @@ public final class HTTPServer: Sendable {
 
     /// Stops accepting, lets in-flight requests finish, closes every connection.
     public func shutdown() async {
+        // Connections learn of the shutdown before the listener closes, so whoever sees the
+        // listener gone also sees answers marked `Connection: close`.
+        connections.beginQuiescing()
         if let channel = serverChannel.withLock({ $0 }) {
             try? await channel.close()
         }
