@@ -27,6 +27,14 @@ final class AdminChannel: Sendable {
     private let clients = Mutex(0)
     private let engine: AuthEngine
     private let logger: Logger
+    /// Commands other parts add once they run (the cluster's `promote`): given the command
+    /// line, an answer, or nil when the command is not theirs.
+    private let extensions = Mutex<[@Sendable (String) async -> String?]>([])
+
+    /// Adds commands served by `handler` (tried in order for lines `snapshot`/`ping` are not).
+    func addCommands(_ handler: @escaping @Sendable (String) async -> String?) {
+        extensions.withLock { $0.append(handler) }
+    }
 
     /// Binds the socket (replacing a stale one left by a crash) and starts serving `engine`.
     init(dataDirectory: String, engine: AuthEngine, logger: Logger) throws(AdminChannelError) {
@@ -118,9 +126,29 @@ final class AdminChannel: Sendable {
         case "ping":
             answer = "ok pong"
         default:
-            answer = "error unknown command"
+            answer = blockingExtension(command) ?? "error unknown command"
+            logger.notice("operator command", metadata: ["command": .string(String(command.prefix(32))), "answer": .string(answer)])
         }
         AdminSocket.writeAll(client, answer + "\n")
+    }
+
+    /// Runs an added command and waits for it on this (dedicated) thread.
+    private func blockingExtension(_ command: String) -> String? {
+        let handlers = extensions.withLock { $0 }
+        guard !handlers.isEmpty else { return nil }
+        let answer = Mutex<String?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            for handler in handlers {
+                if let text = await handler(command) {
+                    answer.withLock { $0 = text }
+                    break
+                }
+            }
+            done.signal()
+        }
+        done.wait()
+        return answer.withLock { $0 }
     }
 
     /// Runs the snapshot on the engine and waits for it on this (dedicated) thread.

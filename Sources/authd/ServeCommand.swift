@@ -198,6 +198,14 @@ struct ServeCommand: AsyncParsableCommand {
                 try await node.start()
                 cluster = node
                 http.cluster = node.gate
+                engine.admin?.addCommands { line in
+                    switch line {
+                    case "promote": await node.promote(force: false)
+                    case "promote force": await node.promote(force: true)
+                    case "cluster status": "ok " + String(decoding: node.statusJSON(), as: UTF8.self)
+                    default: nil
+                    }
+                }
             } catch {
                 logger.critical("cannot start replication", metadata: ["reason": "\(error)"])
                 await engine.shutdown()

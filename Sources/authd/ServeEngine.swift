@@ -10,6 +10,8 @@ struct ServeEngine: Sendable {
     let service: any AuthService
     /// The engine itself (replication wires its log and replica apply path).
     let engine: AuthEngine
+    /// The operator socket, when it could be bound (others add their commands to it).
+    let admin: AdminChannel?
     let shutdown: @Sendable () async -> Void
 
     /// The engine's configuration from the server's settings and the resolved secrets.
@@ -70,7 +72,7 @@ struct ServeEngine: Sendable {
             logger.warning("operator socket unavailable; `authd snapshot` will not reach this server", metadata: ["reason": "\(error)"])
             admin = nil
         }
-        return ServeEngine(service: engine, engine: engine, shutdown: {
+        return ServeEngine(service: engine, engine: engine, admin: admin, shutdown: {
             admin?.stop()
             await engine.shutdown()
         })
