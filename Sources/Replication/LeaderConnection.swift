@@ -61,6 +61,11 @@ final class LeaderConnection: @unchecked Sendable {
     // MARK: Actions
 
     private func perform(_ actions: [LeaderSession.Action]) {
+        var joined = false
+        defer {
+            // Whatever was written while the handshake ran, after `start` and the first range.
+            if joined, !closed { perform(session.framesAvailable(upTo: leader.log.lastWrittenFrame.lsn)) }
+        }
         for action in actions {
             switch action {
             case .send(let message):
@@ -79,8 +84,7 @@ final class LeaderConnection: @unchecked Sendable {
             case .followerJoined(let name, let durable, _):
                 streamingName = name
                 leader.followerJoined(name, durableLSN: durable, address: channel.remoteAddress?.description ?? "?", replacing: self)
-                // Whatever was written since the handshake began.
-                perform(session.framesAvailable(upTo: leader.log.lastWrittenFrame.lsn))
+                joined = true
             case .acknowledged(let name, let durable, let applied, _):
                 leader.acknowledged(name, durableLSN: durable, appliedLSN: applied)
             case .followerLeft(let name):

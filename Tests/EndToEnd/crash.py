@@ -76,7 +76,12 @@ def worker(server, ledger, stop, seed):
                 if s == 200:
                     chain.tokens.append(body["refreshToken"])
                     chain.access = body["accessToken"]
-                elif s != 503:
+                elif s == 503:
+                    # Unknown outcome (the record may be durable somewhere): leave it marked and
+                    # stop using this chain.
+                    mine.remove(chain)
+                    continue
+                else:
                     raise AssertionError(f"refresh answered {s} {body} during load")
                 chain.in_flight = None
             else:
@@ -87,6 +92,9 @@ def worker(server, ledger, stop, seed):
                 s, _, _ = server.request("DELETE", "/v1/auth/sessions", headers={"Authorization": f"Bearer {chain.access}"}, conn=conn)
                 if s == 204:
                     chain.revoked = True
+                elif s == 503:
+                    mine.remove(chain)   # unknown outcome, as above
+                    continue
                 chain.in_flight = None
         except (OSError, ConnectionError):
             return   # the server died: whatever was in flight stays marked

@@ -9,6 +9,7 @@ Usage: python3 replication.py BIN_DIR
 import json
 import os
 import random
+import signal
 import subprocess
 import sys
 import threading
@@ -47,6 +48,7 @@ class Node:
             "REPLICATION_SECRET": SECRET,
             "SYNC_REPLICAS": "1",
             "SYNC_TIMEOUT": "2s",
+            "SYNC_STRICT": "true",
             "HTTP_ADVERTISE": f"http://127.0.0.1:{self.server.port}",
             "SNAPSHOT_EVERY_BYTES": "0",
         }
@@ -111,7 +113,16 @@ def main():
     threads = [threading.Thread(target=crash.worker, args=(a.server, ledger, stop, rnd.random()), daemon=True) for _ in range(6)]
     for t in threads:
         t.start()
+    time.sleep(2.5)
+    # Kill both followers: the leader (SYNC_STRICT) keeps appending the writes in flight, which
+    # nobody acknowledges; after SYNC_TIMEOUT they fail with 503 and further writes are refused.
+    # Then kill the leader too: its log ends with a tail no client was ever told about.
+    b.server.kill()
+    c.server.kill()
     time.sleep(3.0)
+    status = a.cluster()
+    leader_end = status["lsn"]["appended"]
+    expect(status["mode"] == "refusing", f"the strict leader did not refuse writes without followers: {status['mode']}")
     a.server.kill()
     stop.set()
     for t in threads:
@@ -120,22 +131,29 @@ def main():
     acknowledged = len(ledger.users)
     print(f"load: {acknowledged} users, {len(ledger.chains)} sessions acknowledged; node-a killed", flush=True)
 
+    # The followers come back (their leader is gone) and the most advanced one is promoted.
+    b.start()
+    c.start()
     durable = {n.name: n.cluster()["lsn"]["durable"] for n in (b, c)}
     target, other = (b, c) if durable["node-b"] >= durable["node-c"] else (c, b)
     out = authd("cluster", "promote", "--data-dir", target.server.data_dir)
     expect(out.returncode == 0, f"promote {target.name}: {out.stdout} {out.stderr}")
-    wait(lambda: target.server.request("GET", "/cluster/leader")[0] == 200, f"{target.name} to lead")
-    print(f"promoted {target.name} (durable LSNs {durable})", flush=True)
+    wait(lambda: target.cluster()["role"] == "leader", f"{target.name} to lead")
+    # The other follower follows the new leader (SYNC_STRICT: the new leader takes writes once
+    # a follower acknowledges).
+    other.server.stop()
+    other.follow(target)
+    other.start()
+    wait(lambda: target.server.request("GET", "/cluster/leader")[0] == 200, f"{target.name} to accept writes")
+    print(f"promoted {target.name} (durable LSNs {durable}; the killed leader had appended {leader_end})", flush=True)
+    expect(leader_end > max(durable.values()), "the killed leader had no unacknowledged tail: nothing to cut")
 
     problems = crash.check(target.server, ledger)
     for p in problems[:10]:
         print("  " + p, flush=True)
     expect(not problems, f"{len(problems)} acknowledged writes lost after the failover")
 
-    # The other follower follows the new leader; the old leader rejoins as a follower.
-    other.server.stop()
-    other.follow(target)
-    other.start()
+    # The old leader rejoins as a follower.
     a.follow(target)
     a.start()
     wait(lambda: streaming_followers(target) == {a.name, other.name}, "both nodes to stream from the new leader")
@@ -144,7 +162,13 @@ def main():
         target.server.request("POST", "/v1/auth/register", {"name": "After", "email": f"after-{i}@example.com", "password": "password123"})
     wait(lambda: converged([target, a, other]), "all three nodes to apply the same LSN")
     rejoin = a.cluster()
-    print(f"node-a rejoined as {rejoin['role']} at term {rejoin['term']}", flush=True)
+    cut = [json.loads(line) for line in a.server.output().splitlines()
+           if line.startswith("{") and "cut this node's log back" in line]
+    expect(cut and cut[-1]["recordsCut"] > 0, "the old leader's unacknowledged tail was not cut")
+    kept = cut[-1]["keptAside"]
+    expect(kept and all(os.path.exists(p) for p in kept), f"the cut records were not kept aside: {kept}")
+    print(f"node-a rejoined as {rejoin['role']} at term {rejoin['term']}; its tail of {cut[-1]['recordsCut']} "
+          f"unacknowledged records was cut back to LSN {cut[-1]['lastLSN']} and kept in {len(kept)} file(s)", flush=True)
     expect(rejoin["role"] == "follower", "the old leader did not rejoin as a follower")
     for node in (target, a, other):
         node.server.stop()
