@@ -86,7 +86,10 @@ let package = Package(
         ),
 
         .testTarget(name: "WALTests", dependencies: ["WAL"]),
-        .testTarget(name: "ReplicationTests", dependencies: ["Replication", "WAL"]),
+        .testTarget(
+            name: "ReplicationTests",
+            dependencies: ["Replication", "WAL", .product(name: "NIOPosix", package: "swift-nio")]
+        ),
         .testTarget(
             name: "EngineTests",
             dependencies: ["Engine", "WAL", .product(name: "PropertyBased", package: "swift-property-based")]
