@@ -11,6 +11,8 @@ actor Shard {
     private var lockouts: BoundedTable<LoginLockout>
     private let accessSigner: HMACSigner
     private let refreshSigner: HMACSigner
+    /// Derives each access token's own `jti` from its refresh token's.
+    private let accessIDs: AccessTokenIDs
     private let settings: ShardSettings
     private let clock: any EngineClock
     private let journal: Journal
@@ -30,6 +32,7 @@ actor Shard {
         self.placement = placement
         accessSigner = HMACSigner(key: settings.accessKey)
         refreshSigner = HMACSigner(key: settings.refreshKey)
+        accessIDs = AccessTokenIDs(accessSecret: settings.accessKey)
         limiter = RateLimiterTable(maximumBuckets: settings.limiterEntries)
         lockouts = BoundedTable(limit: settings.limiterEntries)
     }
@@ -253,16 +256,18 @@ actor Shard {
     // MARK: Tokens
 
     /// The current pair of a session. Deterministic from the chain, so the reuse grace can
-    /// hand out exactly the tokens a concurrent tab already received.
+    /// hand out exactly the tokens a concurrent tab already received. The refresh token
+    /// carries the chain's link as `jti`; the access token its own id, derived from that link.
     private func grant(userID: UUID, sessionID: UUID) -> TokenGrant {
         let user = state.user(userID)!
         let session = state.session(sessionID)!
         let chain = session.chain
-        let access = TokenClaims(subject: userID, session: sessionID, tokenID: chain.current, kind: .access,
-                                 issuedAt: chain.issuedAt, expiresAt: chain.issuedAt + settings.accessTTL)
-        var refresh = access
-        refresh.kind = .refresh
-        refresh.expiresAt = chain.issuedAt + settings.refreshTTL
+        let refresh = TokenClaims(subject: userID, session: sessionID, tokenID: chain.current, kind: .refresh,
+                                  issuedAt: chain.issuedAt, expiresAt: chain.issuedAt + settings.refreshTTL)
+        var access = refresh
+        access.tokenID = accessIDs.id(for: chain.current)
+        access.kind = .access
+        access.expiresAt = chain.issuedAt + settings.accessTTL
         return TokenGrant(accessToken: settings.codec.encode(access, signer: accessSigner),
                           refreshToken: settings.codec.encode(refresh, signer: refreshSigner),
                           user: user.view, session: session.view(current: sessionID))

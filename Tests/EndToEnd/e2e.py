@@ -289,6 +289,35 @@ def tokens_verify_with_standard_hs256():
         pass
 
 
+def decode_pair(grant):
+    """Both tokens' claims, verified with PyJWT when it is installed (else with hmac above)."""
+    try:
+        import jwt
+    except ImportError:
+        return claims(grant["accessToken"]), claims(grant["refreshToken"])
+    options = {"algorithms": ["HS256"], "audience": "auth-api-clients", "issuer": "auth-api"}
+    return jwt.decode(grant["accessToken"], ACCESS_SECRET, **options), jwt.decode(grant["refreshToken"], REFRESH_SECRET, **options)
+
+
+@test
+def every_token_has_its_own_jti():
+    mail, grant = C.user_with_session()
+    seen = set()
+    for _ in range(20):
+        access, refresh = decode_pair(grant)
+        expect(access["typ"] == "access" and refresh["typ"] == "refresh", f"{access} {refresh}")
+        expect(access["sid"] == refresh["sid"] and access["iat"] == refresh["iat"], "one pair, one session, one issue time")
+        expect(access["jti"] != refresh["jti"], f"the pair shares jti {access['jti']}")
+        for jti in (access["jti"], refresh["jti"]):
+            expect(len(jti) == 22 and jti not in seen, f"jti {jti} repeats or is malformed")
+            seen.add(jti)
+        s, _, grant = C.refresh(grant["refreshToken"])
+        expect(s == 200, f"refresh {s} {grant}")
+    s, _, other = C.login(mail)
+    expect(s == 200, "second login")
+    expect(not (set(c["jti"] for c in decode_pair(other)) & seen), "a new login issues new ids")
+
+
 @test
 def reuse_grace_interval():
     server = Server(BIN, env={"REFRESH_REUSE_INTERVAL": "30s"}).start()
