@@ -102,19 +102,37 @@ struct ShardState: Sendable, Equatable {
                 session.revokeReason = .refreshTokenReuse
                 sessions[sessionID] = session
             }
+
+        case let .sessionsPurged(userID, sessionIDs, _):
+            try purge(sessionIDs, of: userID)
         }
     }
 
-    /// Counts of sessions by status and of users, for metrics and `authd inspect`.
-    func counts() -> (users: Int, active: Int, revoked: Int, compromised: Int) {
-        var active = 0, revoked = 0, compromised = 0
+    /// Removes sessions of one user from the session table and from the user's list. Every id
+    /// must be a session of that user, named once; nothing changes when one is not.
+    private mutating func purge(_ ids: [UUID], of userID: UUID) throws(ApplyError) {
+        guard users[userID] != nil else { throw .unknownUser(userID) }
+        var named = Set<UUID>(minimumCapacity: ids.count)
+        for id in ids {
+            guard sessions[id]?.userID == userID, named.insert(id).inserted else { throw .unknownSession(id) }
+        }
+        for id in ids { sessions[id] = nil }
+        users[userID]!.sessionIDs.removeAll { named.contains($0) }
+    }
+
+    /// Counts of sessions by status and of users, for metrics and `authd inspect`. With a
+    /// lifetime, ACTIVE sessions past their expiry at `now` count as EXPIRED; without one
+    /// (inspect, which knows no token lifetime), as the ACTIVE they are stored as.
+    func counts(_ lifetime: SessionLifetime? = nil, at now: Timestamp = Timestamp(milliseconds: 0)) -> SessionCounts {
+        var counts = SessionCounts(users: users.count)
         for session in sessions.values {
-            switch session.status {
-            case .active: active += 1
-            case .revoked: revoked += 1
-            case .compromised: compromised += 1
+            switch lifetime?.status(of: session, at: now) ?? session.status {
+            case .active: counts.active += 1
+            case .expired: counts.expired += 1
+            case .revoked: counts.revoked += 1
+            case .compromised: counts.compromised += 1
             }
         }
-        return (users.count, active, revoked, compromised)
+        return counts
     }
 }
