@@ -61,6 +61,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "HASH_QUEUE_LIMIT: queued hashes before 503.") var hashQueueLimit: String?
     @Option(help: "REFRESH_REUSE_INTERVAL: grace for a just-rotated refresh token, e.g. 10s (default 0).") var refreshReuseInterval: String?
     @Option(help: "MAX_SESSIONS_PER_USER (default 100).") var maxSessionsPerUser: String?
+    @Option(help: "SESSION_RETENTION: how long ended sessions are kept before they are purged (default 7d).") var sessionRetention: String?
+    @Option(help: "SESSION_SWEEP_INTERVAL: how often ended sessions are swept; 0 turns the sweep off (default 60s).") var sessionSweepInterval: String?
     @Option(name: .customLong("env-file"), help: "The dotenv file to read (default ./.env; missing is fine).") var envFile: String = ".env"
 
     /// The flags given, keyed by their environment variable.
@@ -81,7 +83,8 @@ struct ServeCommand: AsyncParsableCommand {
             ("SNAPSHOT_EVERY_BYTES", snapshotEveryBytes), ("SNAPSHOT_KEEP", snapshotKeep), ("ARGON2_MEMORY_KIB", argon2MemoryKib),
             ("ARGON2_ITERATIONS", argon2Iterations), ("ARGON2_PARALLELISM", argon2Parallelism), ("HASH_THREADS", hashThreads),
             ("HASH_QUEUE_LIMIT", hashQueueLimit), ("REFRESH_REUSE_INTERVAL", refreshReuseInterval),
-            ("MAX_SESSIONS_PER_USER", maxSessionsPerUser),
+            ("MAX_SESSIONS_PER_USER", maxSessionsPerUser), ("SESSION_RETENTION", sessionRetention),
+            ("SESSION_SWEEP_INTERVAL", sessionSweepInterval),
         ]
         var values: [String: String] = [:]
         for case let (name, value?) in pairs { values[name] = value }
@@ -110,7 +113,7 @@ struct ServeCommand: AsyncParsableCommand {
         if !settings.ignoredVariables.isEmpty {
             logger.notice(
                 "ignoring seed settings authd does not use (state lives in DATA_DIR, passwords use Argon2id)",
-                metadata: ["variables": .string(settings.ignoredVariables.joined(separator: ","))])
+                metadata: ["variables": .array(settings.ignoredVariables.map { .string($0) })])
         }
 
         let secrets: SecretsFile.Secrets
@@ -118,7 +121,7 @@ struct ServeCommand: AsyncParsableCommand {
             secrets = try SecretsFile(dataDirectory: settings.dataDirectory)
                 .resolve(accessTokenSecret: settings.accessTokenSecret, refreshTokenSecret: settings.refreshTokenSecret)
         } catch {
-            logger.critical("cannot load or create development secrets", metadata: ["reason": "\(error)"])
+            logger.critical("cannot load or create development secrets", metadata: StartupLog.fields(of: error))
             throw ExitCode(2)
         }
         if secrets.generated {
@@ -144,7 +147,8 @@ struct ServeCommand: AsyncParsableCommand {
             engine = try await ServeEngine.open(
                 engineConfiguration, eventLoops: Array(MultiThreadedEventLoopGroup.singleton.makeIterator()), logger: logger)
         } catch {
-            logger.critical("cannot open the engine", metadata: ["reason": "\(error)", "dataDirectory": .string(settings.dataDirectory)])
+            logger.critical("cannot open the engine", metadata: StartupLog.fields(of: error).merging(
+                ["dataDirectory": .string(settings.dataDirectory)]) { old, _ in old })
             throw ExitCode(1)
         }
 
@@ -155,7 +159,9 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             address = try await server.start()
         } catch {
-            logger.critical("cannot bind", metadata: ["host": .string(settings.host), "port": "\(settings.port)", "reason": "\(error)"])
+            logger.critical("cannot bind", metadata: [
+                "host": .string(settings.host), "port": .stringConvertible(settings.port), "reason": .string(String(describing: error)),
+            ])
             await engine.shutdown()
             throw ExitCode(1)
         }
