@@ -25,7 +25,8 @@ extension AuthEngine {
         let log: WriteAheadLog
         do {
             log = try WriteAheadLog(configuration: WALConfiguration(directory: directory, segmentSize: configuration.walSegmentSize,
-                                                                    durability: configuration.durability))
+                                                                    durability: configuration.durability,
+                                                                    fileSystem: configuration.walFileSystem))
         } catch {
             throw .storage(error)
         }

@@ -48,6 +48,8 @@ public struct EngineConfiguration: Sendable {
     /// `stopFollowing()`. A node that replicates from a leader opens with this set, so that
     /// nothing runs between the open and its first replicated batch.
     public var startsFollowing = false
+    /// The file system under the WAL (tests inject faults through it).
+    var walFileSystem: WALFileSystem = .posix
 
     public init(dataDirectory: String, accessTokenSecret: [UInt8], refreshTokenSecret: [UInt8]) {
         self.dataDirectory = dataDirectory
