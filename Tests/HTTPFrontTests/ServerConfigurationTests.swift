@@ -43,6 +43,8 @@ import Testing
         #expect(config.walFsync == .always)
         #expect(config.refreshReuseIntervalSeconds == 0)
         #expect(config.maxSessionsPerUser == 100)
+        #expect(config.sessionRetentionMilliseconds == 7 * 86_400_000)
+        #expect(config.sessionSweepIntervalMilliseconds == 60_000)
         #expect(config.environment == .development)
         #expect(config.accessTokenSecret == nil)
         #expect(config.snapshotEveryBytes == nil && config.argon2MemoryKiB == nil && config.hashThreads == nil)
@@ -58,6 +60,7 @@ import Testing
             "WAL_FSYNC": "interval:250", "WAL_SEGMENT_BYTES": "67108864", "SNAPSHOT_EVERY_BYTES": "1048576", "SNAPSHOT_KEEP": "3",
             "ARGON2_MEMORY_KIB": "8192", "ARGON2_ITERATIONS": "1", "ARGON2_PARALLELISM": "2", "HASH_THREADS": "2",
             "HASH_QUEUE_LIMIT": "64", "REFRESH_REUSE_INTERVAL": "10s", "MAX_SESSIONS_PER_USER": "5",
+            "SESSION_RETENTION": "36h", "SESSION_SWEEP_INTERVAL": "250ms",
             "DATABASE_URL": "postgres://x", "REDIS_URL": "redis://y", "BCRYPT_ROUNDS": "10",
         ])
         #expect(config.host == "0.0.0.0" && config.port == 8080 && config.dataDirectory == "/var/lib/authd")
@@ -77,6 +80,7 @@ import Testing
         #expect(config.hashThreads == 2 && config.hashQueueLimit == 64)
         #expect(config.refreshReuseIntervalSeconds == 10)
         #expect(config.maxSessionsPerUser == 5)
+        #expect(config.sessionRetentionMilliseconds == 36 * 3_600_000 && config.sessionSweepIntervalMilliseconds == 250)
         #expect(config.ignoredVariables == ["DATABASE_URL", "REDIS_URL", "BCRYPT_ROUNDS"])
         let http = config.http
         #expect(http.host == "0.0.0.0" && http.port == 8080 && http.trustedProxyHops == 2)
@@ -122,11 +126,20 @@ import Testing
         ("WAL_SEGMENT_BYTES", "100"), ("SNAPSHOT_EVERY_BYTES", "-1"), ("SNAPSHOT_KEEP", "0"), ("ARGON2_MEMORY_KIB", "4"),
         ("ARGON2_ITERATIONS", "0"), ("ARGON2_PARALLELISM", "256"), ("HASH_THREADS", "0"), ("HASH_QUEUE_LIMIT", "0"),
         ("REFRESH_REUSE_INTERVAL", "soon"), ("REFRESH_REUSE_INTERVAL", "2d"), ("MAX_SESSIONS_PER_USER", "0"),
+        ("SESSION_RETENTION", "forever"), ("SESSION_RETENTION", "-1d"), ("SESSION_RETENTION", "11y"),
+        ("SESSION_SWEEP_INTERVAL", "often"), ("SESSION_SWEEP_INTERVAL", "2d"), ("SESSION_SWEEP_INTERVAL", "1.5.0s"),
     ])
     func eachInvalidValueIsReportedByName(name: String, value: String) {
         let found = problems([name: value])
         #expect(found.count == 1, "\(found)")
         #expect(found.first?.hasPrefix(name + ":") == true, "\(found)")
+    }
+
+    @Test func zeroRetentionPurgesAtOnceAndAZeroIntervalTurnsTheSweepOff() throws {
+        let config = try parse(["SESSION_RETENTION": "0", "SESSION_SWEEP_INTERVAL": "0"])
+        #expect(config.sessionRetentionMilliseconds == 0 && config.sessionSweepIntervalMilliseconds == 0)
+        #expect(try parse(["SESSION_RETENTION": "10y"]).sessionRetentionMilliseconds == 10 * 31_557_600_000)
+        #expect(try parse(["SESSION_SWEEP_INTERVAL": "90"]).sessionSweepIntervalMilliseconds == 90_000)   // bare numbers are seconds
     }
 
     @Test func theLockoutWindowDefaultsToTheRateLimitWindowAndZeroDisablesIt() throws {
