@@ -118,7 +118,24 @@ struct ShardState: Sendable, Equatable {
         }
         for id in ids { sessions[id] = nil }
         users[userID]!.sessionIDs.removeAll { named.contains($0) }
+        // Swift's collections keep their capacity when elements go: give the memory back once
+        // a table holds less than a quarter of what it has room for (the mirror image of the
+        // doubling on growth, so amortised O(1) per purged session, with hysteresis).
+        if users[userID]!.sessionIDs.capacity > 4 * users[userID]!.sessionIDs.count + 16 {
+            var kept: [UUID] = []
+            kept.reserveCapacity(users[userID]!.sessionIDs.count)
+            kept.append(contentsOf: users[userID]!.sessionIDs)
+            users[userID]!.sessionIDs = kept
+        }
+        if sessions.capacity > Self.compactionFloor, sessions.count * 4 < sessions.capacity {
+            var compact = [UUID: SessionState](minimumCapacity: sessions.count * 2)
+            for (id, session) in sessions { compact[id] = session }
+            sessions = compact
+        }
     }
+
+    /// Tables with room for fewer sessions than this are never rebuilt smaller.
+    static let compactionFloor = 4096
 
     /// Counts of sessions by status and of users, for metrics and `authd inspect`. With a
     /// lifetime, ACTIVE sessions past their expiry at `now` count as EXPIRED; without one

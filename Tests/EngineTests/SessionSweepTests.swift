@@ -103,6 +103,24 @@ import Testing
         #expect(state.user(user)?.sessionIDs == ids)
     }
 
+    @Test func purgingMostSessionsGivesTheTablesMemoryBack() throws {
+        var (state, user, ids) = try Self.state(sessions: 12_000)
+        let before = (state.sessions.capacity, try #require(state.user(user)).sessionIDs.capacity)
+        var start = 0
+        while start < 11_900 {
+            try state.apply(.sessionsPurged(userID: user, sessionIDs: Array(ids[start..<min(start + 256, 11_900)]), at: Self.at(1)))
+            start += 256
+        }
+        #expect(state.sessions.count == 100 && state.user(user)?.sessionIDs == Array(ids[11_900...]))
+        #expect(state.sessions.capacity <= before.0 / 4)
+        #expect(try #require(state.user(user)).sessionIDs.capacity < before.1 / 4)
+        // A small table is left alone: no rebuild churn below the floor.
+        var (small, smallUser, smallIDs) = try Self.state(sessions: 100)
+        let smallCapacity = small.sessions.capacity
+        try small.apply(.sessionsPurged(userID: smallUser, sessionIDs: Array(smallIDs.prefix(99)), at: Self.at(1)))
+        #expect(small.sessions.capacity == smallCapacity)
+    }
+
     @Test func thePurgeRecordRoundTripsAndADamagedCountIsRefused() throws {
         let record = EngineRecord.sessionsPurged(userID: UUID(), sessionIDs: [UUID(), UUID(), UUID()], at: Self.at(7))
         let bytes = record.encoded()
