@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 import Foundation
 import HTTPFront
 import Logging
@@ -92,6 +93,8 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Before anything large is allocated: memory the session sweep frees must be able to leave.
+        ProcessAllocator.keepLargeBlocksReturnable()
         // Flags over environment over .env (dotenv never overrides the environment).
         var values: [String: String] = [:]
         if let contents = try? String(contentsOfFile: envFile, encoding: .utf8) {
