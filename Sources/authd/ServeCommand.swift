@@ -105,7 +105,7 @@ struct ServeCommand: AsyncParsableCommand {
 
         let settings: ServerConfiguration
         do {
-            settings = try ServerConfiguration.parse(values, cores: System.coreCount)
+            settings = try ServerConfiguration.parse(values, cores: NIOCore.System.coreCount)
         } catch {
             for problem in error.problems { FileHandle.standardError.write(Data(("authd: " + problem + "\n").utf8)) }
             throw ExitCode(2)
