@@ -68,12 +68,22 @@ import Testing
         #expect(one.id(for: link) != one.id(for: TokenID(high: link.high, low: link.low ^ 1)))
     }
 
-    @Test func theDerivationIsHMACOfTheLinkUnderADerivedKey() {
-        // Pinned so that a change of derivation (which would change every re-issued pair) is deliberate.
-        let secret = Array(repeating: UInt8(0x41), count: 32)
-        let key = HMACSigner(key: secret).authenticate(Array("authd/v1/access-token-jti".utf8))
+    @Test func theDerivationIsAESOfTheLinkUnderADerivedKey() {
+        // A known answer, pinned so that a change of derivation (which would change every
+        // re-issued pair) is deliberate. Computed outside Swift:
+        //   key = HMAC-SHA256(0x41 * 32, "authd/v1/access-token-jti")[:16] = 3d7e07dc26cf33bafcd595bda10a61e9
+        //   openssl enc -aes-128-ecb -K <key> -nopad  <<< 0102030405060708090a0b0c0d0e0f10
+        let key = HMACSigner(key: Array(repeating: 0x41, count: 32)).authenticate(Array("authd/v1/access-token-jti".utf8))
+        #expect(key.prefix(16).map { String(format: "%02x", $0) }.joined() == "3d7e07dc26cf33bafcd595bda10a61e9")
         let link = TokenID(high: 0x0102_0304_0506_0708, low: 0x090A_0B0C_0D0E_0F10)
-        let mac = HMACSigner(key: key).authenticate(link.bytes)
-        #expect(AccessTokenIDs(accessSecret: secret).id(for: link) == TokenID(bytes: Array(mac.prefix(16))))
+        #expect(AccessTokenIDs(accessSecret: Array(repeating: 0x41, count: 32)).id(for: link)
+                    == TokenID(high: 0xBAA5_DEE9_F00A_7C8B, low: 0xC0CC_5C96_6BB7_4230))
+    }
+
+    @Test func distinctLinksNeverShareAnAccessID() {
+        // A permutation: ten thousand consecutive links (the worst case for a weak function) map to ten thousand ids.
+        let ids = AccessTokenIDs(accessSecret: Array(repeating: 0x41, count: 32))
+        let derived = Set((0..<10_000).map { ids.id(for: TokenID(high: 0, low: UInt64($0))) })
+        #expect(derived.count == 10_000)
     }
 }
