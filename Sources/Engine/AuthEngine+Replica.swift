@@ -27,20 +27,22 @@ extension AuthEngine {
         return last
     }
 
+    /// Enters follower mode on every shard (a leader stepping down to follow another): from now
+    /// on no shard appends records of its own, and the session sweep skips them. A node that
+    /// follows from the start sets `EngineConfiguration.startsFollowing` instead, so that
+    /// nothing runs between `open` and its first replicated batch; `applyReplicated` also
+    /// enters follower mode on the shards it feeds.
+    public func beginFollowing() async {
+        for shard in shards { await shard.beginFollowing() }
+    }
+
     /// Ends follower mode on every shard (promotion): snapshots then claim what the log holds,
-    /// and the shards append their own records. Call once everything received is applied.
+    /// and the shards append their own records (the session sweep runs on them again). Call
+    /// once everything received is applied.
     public func stopFollowing() async {
         for shard in shards { await shard.stopFollowing() }
     }
 
     /// The write-ahead log under this engine (nil in memory): replication reads and feeds it.
     public var writeAheadLog: WriteAheadLog? { journal.log }
-}
-
-extension AuthEngine {
-    /// Enters follower mode on every shard before the first replicated record arrives, so that a
-    /// snapshot taken meanwhile claims only what was applied.
-    public func startFollowing() async {
-        for shard in shards { await shard.startFollowing() }
-    }
 }

@@ -25,7 +25,8 @@ extension AuthEngine {
         let log: WriteAheadLog
         do {
             log = try WriteAheadLog(configuration: WALConfiguration(directory: directory, segmentSize: configuration.walSegmentSize,
-                                                                    durability: configuration.durability))
+                                                                    durability: configuration.durability,
+                                                                    fileSystem: configuration.walFileSystem))
         } catch {
             throw .storage(error)
         }
@@ -60,6 +61,7 @@ extension AuthEngine {
         log.start()
         engine.markReady()
         engine.startSnapshotSchedule()
+        engine.startSessionSweep()
         return engine
     }
 
@@ -94,9 +96,14 @@ extension AuthEngine {
 
     /// Captures every shard, waits until what they reflect is durable, and writes a snapshot
     /// (temp file, fsync, rename) on a dedicated thread; then prunes old snapshots and the WAL
-    /// segments no kept snapshot needs. Returns the snapshot's path.
+    /// segments no kept snapshot needs. Returns the snapshot's path. The observer hears
+    /// `.snapshotWritten` (or `.snapshotFailed` when the writing failed).
     @discardableResult
     public func snapshot() async throws(EngineOpenError) -> String {
+        try await snapshot(trigger: .requested)
+    }
+
+    func snapshot(trigger: SnapshotReport.Trigger) async throws(EngineOpenError) -> String {
         guard let log = journal.log else { throw .invalidConfiguration(["snapshots need a data directory"]) }
         let claimed = storage.withLock { s -> Bool in
             if s.snapshotRunning { return false }
@@ -115,13 +122,16 @@ extension AuthEngine {
         let snapshot = EngineSnapshot(parts: parts)
         // Synced, whatever the mode: in mode `interval` "durable" means only written, and a
         // snapshot must never claim records that a power loss can still take out of the log.
-        do { try await log.waitUntilSynced(snapshot.newestLSN) } catch { throw .storage(error) }
+        do { try await log.waitUntilSynced(snapshot.newestLSN) } catch {
+            emit(.snapshotFailed(trigger: trigger, reason: "\(error)"))
+            throw .storage(error)
+        }
         let directory = configuration.dataDirectory
         let keep = max(1, configuration.snapshotKeep)
         let retain = configuration.walRetainSegments
         let now = clock.now().milliseconds
         let bytesAtStart = log.statistics.bytesIn
-        let result: Result<String, WALError> = await DedicatedThread.run { () -> Result<String, WALError> in
+        let result: Result<SnapshotInfo, WALError> = await DedicatedThread.run { () -> Result<SnapshotInfo, WALError> in
             do throws(WALError) {
                 let store = SnapshotStore(directory: directory)
                 let info = try store.write(lsn: snapshot.coveredLSN, highLSN: snapshot.newestLSN, timestamp: now,
@@ -131,34 +141,39 @@ extension AuthEngine {
                 if let oldest = pruned.kept.first {
                     _ = try log.removeSegments(coveredBy: oldest.lsn, retainSegments: retain)
                 }
-                return .success(info.path)
+                return .success(info)
             } catch {
                 return .failure(error)
             }
         }
         let elapsed = ContinuousClock.now - started
+        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         switch result {
-        case .success(let path):
+        case .success(let info):
             storage.withLock {
                 $0.snapshots += 1
-                $0.lastSnapshotMillis = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+                $0.lastSnapshotMillis = milliseconds
                 $0.lastSnapshotLSN = snapshot.coveredLSN
                 $0.walBytesAtLastSnapshot = bytesAtStart
             }
-            return path
+            emit(.snapshotWritten(SnapshotReport(trigger: trigger, path: info.path, lsn: info.lsn, highLSN: info.highLSN,
+                                                 bytes: info.fileSize, milliseconds: milliseconds)))
+            return info.path
         case .failure(let error):
+            emit(.snapshotFailed(trigger: trigger, reason: "\(error)"))
             throw .storage(error)
         }
     }
 
-    /// Stops the snapshot schedule, flushes the WAL and stops its writer and the hash pool.
+    /// Stops the snapshot schedule and the session sweep, flushes the WAL and stops its writer
+    /// and the hash pool.
     public func shutdown() async {
-        let task = storage.withLock { s -> Task<Void, Never>? in
-            defer { s.scheduler = nil }
-            return s.scheduler
+        let tasks = storage.withLock { s -> [Task<Void, Never>] in
+            defer { s.scheduler = nil; s.sweeper = nil }
+            return [s.scheduler, s.sweeper].compactMap { $0 }
         }
-        task?.cancel()
-        await task?.value
+        for task in tasks { task.cancel() }
+        for task in tasks { await task.value }
         if let log = journal.log {
             try? await log.flush()
             await log.close()
@@ -175,7 +190,7 @@ extension AuthEngine {
                 guard let self, !Task.isCancelled else { return }
                 let since = log.statistics.bytesIn - self.storage.withLock { $0.walBytesAtLastSnapshot }
                 if since >= UInt64(every) {
-                    _ = try? await self.snapshot()
+                    _ = try? await self.snapshot(trigger: .automatic)
                 }
             }
         }
@@ -212,6 +227,8 @@ struct StorageState: Sendable {
     var lastSnapshotLSN: UInt64 = 0
     var walBytesAtLastSnapshot: UInt64 = 0
     var scheduler: Task<Void, Never>?
+    var sweeper: Task<Void, Never>?
+    var observer: (@Sendable (EngineEvent) -> Void)?
 }
 
 /// Runs blocking work (file writes, fsync) on a thread of its own, off the cooperative pool.

@@ -29,7 +29,7 @@ public final class AuthEngine: Sendable {
         self.settings = settings
         shards = (0..<configuration.shardCount).map { index in
             let placement = executors.flatMap { $0.isEmpty ? nil : $0[index % $0.count] } ?? .queue(label: "authd.shard.\(index)")
-            return Shard(settings: settings, clock: clock, journal: journal, placement: placement)
+            return Shard(settings: settings, clock: clock, journal: journal, placement: placement, following: configuration.startsFollowing)
         }
         let hasher = hasher ?? PasswordHasher(parameters: configuration.argon2)
         self.hasher = hasher
@@ -162,11 +162,13 @@ public final class AuthEngine: Sendable {
     public func statistics() async -> EngineStatistics {
         var stats = EngineStatistics()
         for shard in shards {
-            let c = await shard.counts()
+            let (c, purged) = await shard.counts()
             stats.users += c.users
             stats.sessionsActive += c.active
+            stats.sessionsExpired += c.expired
             stats.sessionsRevoked += c.revoked
             stats.sessionsCompromised += c.compromised
+            stats.sessionsPurged += purged
             let limiters = await shard.limiterCounts()
             stats.rateLimitBuckets += limiters.buckets
             stats.loginLockoutEntries += limiters.lockouts

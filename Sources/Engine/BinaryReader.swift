@@ -29,6 +29,9 @@ struct BinaryReader {
 
     var isAtEnd: Bool { offset == base.count }
 
+    /// Bytes left to read.
+    var remaining: Int { base.count - offset }
+
     @inline(__always)
     private mutating func reserve(_ count: Int) throws(EngineDecodingError) -> Int {
         guard count >= 0, base.count - offset >= count else { throw .truncated(offset: offset) }

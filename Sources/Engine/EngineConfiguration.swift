@@ -41,6 +41,18 @@ public struct EngineConfiguration: Sendable {
     /// lockouts), whatever the client sent; at the default cap a table's storage is about
     /// 10.5 MB (entries, digest keys and their index).
     public var limiterEntriesPerShard: Int = 100_000
+    /// How long a session that has ended (revoked, compromised, or past its last refresh
+    /// token's lifetime) is kept, visible in the list, before the sweep purges it.
+    public var sessionRetentionMilliseconds: Int64 = 7 * 86_400_000
+    /// How often each shard's sessions are swept (0: never; `sweepSessions()` still works).
+    public var sessionSweepIntervalMilliseconds: Int64 = 60_000
+    /// Start with every shard following a replication leader: it applies the leader's records
+    /// (`applyReplicated`) and appends none of its own, the session sweep's included, until
+    /// `stopFollowing()`. A node that replicates from a leader opens with this set, so that
+    /// nothing runs between the open and its first replicated batch.
+    public var startsFollowing = false
+    /// The file system under the WAL (tests inject faults through it).
+    var walFileSystem: WALFileSystem = .posix
 
     public init(dataDirectory: String, accessTokenSecret: [UInt8], refreshTokenSecret: [UInt8]) {
         self.dataDirectory = dataDirectory
@@ -71,6 +83,12 @@ public struct EngineConfiguration: Sendable {
             if lockout.windowMilliseconds < 1 || lockout.windowMilliseconds > 31 * 86_400_000 {
                 out.append("login lockout window must be 1 ms to 31 days")
             }
+        }
+        if sessionRetentionMilliseconds < 0 || sessionRetentionMilliseconds > 10 * 366 * 86_400_000 {
+            out.append("session retention must be 0 to 10 years")
+        }
+        if sessionSweepIntervalMilliseconds < 0 || sessionSweepIntervalMilliseconds > 86_400_000 {
+            out.append("session sweep interval must be 0 (off) to 1 day")
         }
         if limiterEntriesPerShard < 1 || limiterEntriesPerShard > Int(Int32.max) { out.append("limiter entries per shard must be at least 1") }
         return out

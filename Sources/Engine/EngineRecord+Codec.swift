@@ -5,7 +5,7 @@ extension EngineRecord {
     static let formatVersion: UInt8 = 1
 
     private enum Tag: UInt8 {
-        case userRegistered = 1, passwordRehashed, sessionOpened, sessionRotated, sessionRevoked, sessionCompromised
+        case userRegistered = 1, passwordRehashed, sessionOpened, sessionRotated, sessionRevoked, sessionCompromised, sessionsPurged
     }
 
     /// The record's bytes for the WAL.
@@ -27,6 +27,9 @@ extension EngineRecord {
             w.write(Tag.sessionRevoked.rawValue); w.write(userID); w.write(sessionID); w.write(at); w.write(reason.rawValue)
         case let .sessionCompromised(userID, sessionID, at, replayed):
             w.write(Tag.sessionCompromised.rawValue); w.write(userID); w.write(sessionID); w.write(at); w.write(replayed)
+        case let .sessionsPurged(userID, sessionIDs, at):
+            w.write(Tag.sessionsPurged.rawValue); w.write(userID); w.write(at); w.write(UInt32(sessionIDs.count))
+            for id in sessionIDs { w.write(id) }
         }
         return w.bytes
     }
@@ -60,6 +63,16 @@ extension EngineRecord {
                 record = .sessionRevoked(userID: userID, sessionID: sessionID, at: at, reason: reason)
             case .sessionCompromised:
                 record = .sessionCompromised(userID: try r.readUUID(), sessionID: try r.readUUID(), at: try r.readTimestamp(), replayed: try r.readTokenID())
+            case .sessionsPurged:
+                let userID = try r.readUUID(), at = try r.readTimestamp()
+                let countAt = r.offset
+                let count = Int(try r.readUInt32())
+                // A damaged count must not reserve memory for ids that are not there.
+                guard count <= r.remaining / 16 else { throw .truncated(offset: countAt) }
+                var ids: [UUID] = []
+                ids.reserveCapacity(count)
+                for _ in 0..<count { ids.append(try r.readUUID()) }
+                record = .sessionsPurged(userID: userID, sessionIDs: ids, at: at)
             }
             guard r.isAtEnd else { throw .trailingBytes(offset: r.offset) }
             return record
@@ -78,6 +91,8 @@ extension EngineRecord {
         case let .sessionRevoked(_, sessionID, _, reason): "session.revoked session=\(sessionID.lowercased) reason=\(reason.rawValue)"
         case let .sessionCompromised(_, sessionID, _, replayed):
             "session.compromised session=\(sessionID.lowercased) replayed=\(String(decoding: replayed.encoded, as: UTF8.self))"
+        case let .sessionsPurged(userID, sessionIDs, _):
+            "sessions.purged user=\(userID.lowercased) count=\(sessionIDs.count) sessions=\(sessionIDs.map(\.lowercased).joined(separator: ","))"
         }
     }
 }

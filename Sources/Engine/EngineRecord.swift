@@ -13,12 +13,16 @@ public enum EngineRecord: Sendable, Equatable {
     case sessionRevoked(userID: UUID, sessionID: UUID, at: Timestamp, reason: RevokeReason)
     /// Replay detected: `replayed` was an earlier link of the session's chain.
     case sessionCompromised(userID: UUID, sessionID: UUID, at: Timestamp, replayed: TokenID)
+    /// The session sweep removed ended sessions of one user, kept past the retention, from
+    /// memory and from the user's list (`SessionSweep`; at most `SessionSweep.sessionsPerRecord`).
+    case sessionsPurged(userID: UUID, sessionIDs: [UUID], at: Timestamp)
 
     /// The user whose shard owns this record.
     public var userID: UUID {
         switch self {
         case .userRegistered(let id, _, _, _, _), .passwordRehashed(let id, _), .sessionOpened(let id, _, _, _, _, _, _),
-             .sessionRotated(let id, _, _, _, _, _, _), .sessionRevoked(let id, _, _, _), .sessionCompromised(let id, _, _, _):
+             .sessionRotated(let id, _, _, _, _, _, _), .sessionRevoked(let id, _, _, _), .sessionCompromised(let id, _, _, _),
+             .sessionsPurged(let id, _, _):
             return id
         }
     }

@@ -122,12 +122,10 @@ public struct EngineRecovery: Sendable {
         EngineSnapshot(parts: states.map { EngineSnapshot.Part(state: $0, lsn: lsn) }).encoded()
     }
 
-    /// Users and sessions by status over all shards.
-    public var counts: (users: Int, active: Int, revoked: Int, compromised: Int) {
-        states.reduce(into: (0, 0, 0, 0)) { total, state in
-            let c = state.counts()
-            total = (total.0 + c.users, total.1 + c.active, total.2 + c.revoked, total.3 + c.compromised)
-        }
+    /// Users and sessions by stored status over all shards (no token lifetime is known here,
+    /// so sessions past their expiry count as the ACTIVE they are stored as).
+    public var counts: SessionCounts {
+        states.reduce(SessionCounts()) { $0 + $1.counts() }
     }
 }
 

@@ -156,7 +156,8 @@ struct EngineSnapshot: Sendable {
 extension SessionStatus {
     var code: UInt8 {
         switch self {
-        case .active: 0
+        // EXPIRED is derived, never held in state; were it, it would be the ACTIVE it is stored as.
+        case .active, .expired: 0
         case .revoked: 1
         case .compromised: 2
         }

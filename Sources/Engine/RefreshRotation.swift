@@ -1,5 +1,6 @@
-/// The refresh-rotation rule as a pure state machine: given a session and the `jti` of a
-/// refresh token whose signature is valid for it, what must happen.
+/// The refresh-rotation rule as a pure state machine: given a session (its status as
+/// `SessionLifetime` shows it) and the `jti` of a refresh token whose signature is valid for
+/// it, what must happen.
 ///
 /// Only the current link rotates. The immediate parent, presented again within the reuse
 /// interval (0 = strict, the default), yields the current pair again so that two tabs
@@ -22,6 +23,7 @@ enum RefreshRotation {
         switch status {
         case .revoked: return .refuse(.sessionRevoked)
         case .compromised: return .refuse(.sessionCompromised)
+        case .expired: return .refuse(.refreshTokenExpired)
         case .active: break
         }
         if presented == chain.current { return .rotate }

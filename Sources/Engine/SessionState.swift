@@ -33,7 +33,8 @@ struct SessionState: Sendable, Equatable {
         set { revokedAtMilliseconds = newValue?.milliseconds ?? .min }
     }
 
-    func view(current: UUID?) -> SessionView {
+    /// The session as the API shows it, with the status `SessionLifetime` derives at the time asked.
+    func view(current: UUID?, status: SessionStatus) -> SessionView {
         SessionView(id: id, status: status, createdAt: createdAt, lastSeenAt: lastSeenAt, userAgent: userAgent,
                     ipAddress: ipAddress, revokedAt: revokedAt, revokeReason: revokeReason?.rawValue, isCurrent: id == current)
     }

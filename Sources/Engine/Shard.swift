@@ -11,6 +11,8 @@ actor Shard {
     private var lockouts: BoundedTable<LoginLockout>
     private let accessSigner: HMACSigner
     private let refreshSigner: HMACSigner
+    /// Derives each access token's own `jti` from its refresh token's.
+    private let accessIDs: AccessTokenIDs
     private let settings: ShardSettings
     private let clock: any EngineClock
     private let journal: Journal
@@ -18,18 +20,24 @@ actor Shard {
     private(set) var lastLSN: UInt64 = 0
     /// True while the shard applies a leader's records instead of appending its own.
     private var following = false
+    /// Where this shard's session sweep stands between its steps.
+    private var sweep = SessionSweep()
+    /// Sessions purged since start: by this shard's sweep, or by a leader's records it applied.
+    private(set) var purgedSessions = 0
     /// Where this shard runs (an event loop of the server, or a private queue).
     nonisolated let placement: ShardExecutor
 
     nonisolated var unownedExecutor: UnownedSerialExecutor { placement.executor.asUnownedSerialExecutor() }
 
-    init(settings: ShardSettings, clock: any EngineClock, journal: Journal, placement: ShardExecutor) {
+    init(settings: ShardSettings, clock: any EngineClock, journal: Journal, placement: ShardExecutor, following: Bool = false) {
         self.settings = settings
+        self.following = following
         self.clock = clock
         self.journal = journal
         self.placement = placement
         accessSigner = HMACSigner(key: settings.accessKey)
         refreshSigner = HMACSigner(key: settings.refreshKey)
+        accessIDs = AccessTokenIDs(accessSecret: settings.accessKey)
         limiter = RateLimiterTable(maximumBuckets: settings.limiterEntries)
         lockouts = BoundedTable(limit: settings.limiterEntries)
     }
@@ -66,15 +74,36 @@ actor Shard {
     /// at different LSNs, or a frame that starts before it) are skipped, as recovery skips them.
     func applyReplicated(_ records: [(EngineRecord, UInt64)], through: UInt64) throws(ShardState.ApplyError) {
         following = true
-        for (record, lsn) in records where lsn > lastLSN { try state.apply(record) }
+        for (record, lsn) in records where lsn > lastLSN {
+            try state.apply(record)
+            if case .sessionsPurged(_, let ids, _) = record { purgedSessions += ids.count }
+        }
         lastLSN = max(lastLSN, through)
     }
 
+    /// Enters follower mode (a node that starts following, or a leader that steps down): from
+    /// now on this shard appends nothing of its own, and its sweep does not run.
+    func beginFollowing() { following = true }
+
     /// Ends follower mode (promotion): from now on this shard appends its own records.
     func stopFollowing() { following = false }
+    // MARK: Session sweep
 
-    /// Enters follower mode (a replica, before any record arrives).
-    func startFollowing() { following = true }
+    /// One bounded step of this shard's session sweep (`SessionSweep`): purges the ended
+    /// sessions it finds past the retention through one atomic group of `sessionsPurged`
+    /// records. Returns the LSN to wait for, the sessions purged, and whether the pass is over;
+    /// nil on a following shard, which never sweeps (its leader's purges reach it as records).
+    func sweepStep(budget: Int) -> (lsn: UInt64, purged: Int, finished: Bool)? {
+        guard !following else {
+            sweep = SessionSweep()
+            return nil
+        }
+        let step = sweep.step(over: state, lifetime: settings.lifetime, now: clock.now(), budget: budget)
+        guard !step.records.isEmpty else { return (0, 0, step.finished) }
+        let lsn = commit(step.records)
+        purgedSessions += step.purged
+        return (lsn, step.purged, step.finished)
+    }
 
     // MARK: Mutations
 
@@ -130,7 +159,7 @@ actor Shard {
         let now = clock.now()
         var records: [EngineRecord] = []
         if let rehashed { records.append(.passwordRehashed(userID: userID, passwordHash: rehashed)) }
-        let active = user.sessionIDs.filter { state.session($0)?.status == .active }
+        let active = user.sessionIDs.filter { id in state.session(id).map { settings.lifetime.isLive($0, at: now) } ?? false }
         if active.count >= settings.maxSessionsPerUser {
             for id in active.prefix(active.count - settings.maxSessionsPerUser + 1) {
                 records.append(.sessionRevoked(userID: userID, sessionID: id, at: now, reason: .sessionLimit))
@@ -141,7 +170,7 @@ actor Shard {
                                       ipAddress: client.ipAddress, tokenID: .random(), issuedAt: now.seconds))
         let lsn = commit(records)
         try await journal.waitUntilDurable(lsn)
-        return grant(userID: userID, sessionID: sessionID)
+        return grant(userID: userID, sessionID: sessionID, now: now)
     }
 
     func refresh(_ parsed: TokenCodec.Parsed, client: ClientInfo) async throws(AuthError) -> TokenGrant {
@@ -161,15 +190,15 @@ actor Shard {
         }
         let claims = parsed.claims
         guard let session = state.session(claims.session), session.userID == claims.subject else { throw .invalidRefreshToken }
-        switch RefreshRotation.decide(chain: session.chain, status: session.status, presented: claims.tokenID, now: now,
-                                      reuseIntervalMilliseconds: settings.reuseIntervalMilliseconds) {
+        switch RefreshRotation.decide(chain: session.chain, status: settings.lifetime.status(of: session, at: now), presented: claims.tokenID,
+                                      now: now, reuseIntervalMilliseconds: settings.reuseIntervalMilliseconds) {
         case .rotate:
             let lsn = commit([.sessionRotated(userID: session.userID, sessionID: session.id, parent: claims.tokenID, child: .random(),
                                               issuedAt: now.seconds, at: now, ipAddress: client.ipAddress)])
-            return (lsn, .success(grant(userID: session.userID, sessionID: session.id)))
+            return (lsn, .success(grant(userID: session.userID, sessionID: session.id, now: now)))
         case .reissueCurrent:
             // The rotation this token caused may still be in flight: answer only once it is durable.
-            return (lastLSN, .success(grant(userID: session.userID, sessionID: session.id)))
+            return (lastLSN, .success(grant(userID: session.userID, sessionID: session.id, now: now)))
         case .compromise:
             let lsn = commit([.sessionCompromised(userID: session.userID, sessionID: session.id, at: now, replayed: claims.tokenID)])
             return (lsn, .failure(.refreshTokenReused))
@@ -178,43 +207,61 @@ actor Shard {
         }
     }
 
-    /// Verifies an access token and the live state of its session.
-    private func authenticate(_ parsed: TokenCodec.Parsed) throws(AuthError) -> SessionState {
-        guard settings.codec.verify(parsed, expecting: .access, signer: accessSigner, now: clock.now().seconds, leeway: settings.leeway) == nil,
+    /// Verifies an access token and the live state of its session (ACTIVE and not past its
+    /// refresh token's lifetime: an ended session's access tokens stop working too).
+    private func authenticate(_ parsed: TokenCodec.Parsed, now: Timestamp) throws(AuthError) -> SessionState {
+        guard settings.codec.verify(parsed, expecting: .access, signer: accessSigner, now: now.seconds, leeway: settings.leeway) == nil,
               let session = state.session(parsed.claims.session), session.userID == parsed.claims.subject
         else { throw .invalidToken }
-        guard session.status == .active else { throw .sessionNotActive }
+        guard settings.lifetime.isLive(session, at: now) else { throw .sessionNotActive }
         return session
     }
 
     func me(_ parsed: TokenCodec.Parsed) throws(AuthError) -> (user: UserView, session: SessionView) {
-        let session = try authenticate(parsed)
+        let session = try authenticate(parsed, now: clock.now())
         guard let user = state.user(session.userID) else { throw .invalidToken }
-        return (user.view, session.view(current: session.id))
+        return (user.view, session.view(current: session.id, status: .active))
     }
 
-    /// The caller's sessions, newest first (at most 100), the current one flagged.
+    /// The caller's sessions, at most 100: the active ones first, then the ended ones still
+    /// retained (EXPIRED, REVOKED, COMPROMISED), each group newest first; the current one flagged.
     func listSessions(_ parsed: TokenCodec.Parsed) throws(AuthError) -> [SessionView] {
-        let current = try authenticate(parsed)
+        let now = clock.now()
+        let current = try authenticate(parsed, now: now)
         guard let user = state.user(current.userID) else { throw .invalidToken }
-        return user.sessionIDs.reversed().prefix(100).compactMap { state.session($0)?.view(current: current.id) }
+        let limit = 100
+        var active: [SessionView] = []
+        var ended: [SessionView] = []
+        for id in user.sessionIDs.reversed() {
+            guard let session = state.session(id) else { continue }
+            let status = settings.lifetime.status(of: session, at: now)
+            if status == .active {
+                active.append(session.view(current: current.id, status: status))
+                if active.count == limit { break }
+            } else if ended.count < limit {
+                ended.append(session.view(current: current.id, status: status))
+            }
+        }
+        return active + ended.prefix(limit - active.count)
     }
 
     func revokeSession(_ parsed: TokenCodec.Parsed, sessionID: UUID) async throws(AuthError) {
-        let current = try authenticate(parsed)
+        let now = clock.now()
+        let current = try authenticate(parsed, now: now)
         guard let target = state.session(sessionID), target.userID == current.userID else { throw .sessionNotFound }
-        guard target.status == .active else { return }
-        let lsn = commit([.sessionRevoked(userID: target.userID, sessionID: target.id, at: clock.now(), reason: .userRevoked)])
+        // An ended session (revoked, compromised, expired) stays as it ended.
+        guard settings.lifetime.isLive(target, at: now) else { return }
+        let lsn = commit([.sessionRevoked(userID: target.userID, sessionID: target.id, at: now, reason: .userRevoked)])
         try await journal.waitUntilDurable(lsn)
     }
 
     /// Revokes every active session of the caller, the current one included; returns how many.
     func revokeAllSessions(_ parsed: TokenCodec.Parsed) async throws(AuthError) -> Int {
-        let current = try authenticate(parsed)
-        guard let user = state.user(current.userID) else { throw .invalidToken }
         let now = clock.now()
+        let current = try authenticate(parsed, now: now)
+        guard let user = state.user(current.userID) else { throw .invalidToken }
         let records: [EngineRecord] = user.sessionIDs.compactMap { id in
-            guard state.session(id)?.status == .active else { return nil }
+            guard let session = state.session(id), settings.lifetime.isLive(session, at: now) else { return nil }
             return .sessionRevoked(userID: user.id, sessionID: id, at: now, reason: .userRevokedAll)
         }
         guard !records.isEmpty else { return 0 }
@@ -233,8 +280,8 @@ actor Shard {
         default: throw .invalidRefreshToken
         }
         guard let session = state.session(parsed.claims.session), session.userID == parsed.claims.subject else { throw .invalidRefreshToken }
-        switch RefreshRotation.decide(chain: session.chain, status: session.status, presented: parsed.claims.tokenID, now: now,
-                                      reuseIntervalMilliseconds: settings.reuseIntervalMilliseconds) {
+        switch RefreshRotation.decide(chain: session.chain, status: settings.lifetime.status(of: session, at: now),
+                                      presented: parsed.claims.tokenID, now: now, reuseIntervalMilliseconds: settings.reuseIntervalMilliseconds) {
         case .rotate, .reissueCurrent:
             let lsn = commit([.sessionRevoked(userID: session.userID, sessionID: session.id, at: now, reason: .userLogout)])
             try await journal.waitUntilDurable(lsn)
@@ -259,20 +306,23 @@ actor Shard {
     // MARK: Tokens
 
     /// The current pair of a session. Deterministic from the chain, so the reuse grace can
-    /// hand out exactly the tokens a concurrent tab already received.
-    private func grant(userID: UUID, sessionID: UUID) -> TokenGrant {
+    /// hand out exactly the tokens a concurrent tab already received. The refresh token
+    /// carries the chain's link as `jti`; the access token its own id, derived from that link.
+    private func grant(userID: UUID, sessionID: UUID, now: Timestamp) -> TokenGrant {
         let user = state.user(userID)!
         let session = state.session(sessionID)!
         let chain = session.chain
-        let access = TokenClaims(subject: userID, session: sessionID, tokenID: chain.current, kind: .access,
-                                 issuedAt: chain.issuedAt, expiresAt: chain.issuedAt + settings.accessTTL)
-        var refresh = access
-        refresh.kind = .refresh
-        refresh.expiresAt = chain.issuedAt + settings.refreshTTL
+        let refresh = TokenClaims(subject: userID, session: sessionID, tokenID: chain.current, kind: .refresh,
+                                  issuedAt: chain.issuedAt, expiresAt: chain.issuedAt + settings.refreshTTL)
+        var access = refresh
+        access.tokenID = accessIDs.id(for: chain.current)
+        access.kind = .access
+        access.expiresAt = chain.issuedAt + settings.accessTTL
         return TokenGrant(accessToken: settings.codec.encode(access, signer: accessSigner),
                           refreshToken: settings.codec.encode(refresh, signer: refreshSigner),
-                          user: user.view, session: session.view(current: sessionID))
+                          user: user.view, session: session.view(current: sessionID, status: settings.lifetime.status(of: session, at: now)))
     }
 
-    func counts() -> (users: Int, active: Int, revoked: Int, compromised: Int) { state.counts() }
+    /// Users and sessions by status (EXPIRED included), and the sessions purged since start.
+    func counts() -> (SessionCounts, purged: Int) { (state.counts(settings.lifetime, at: clock.now()), purgedSessions) }
 }

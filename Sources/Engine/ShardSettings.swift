@@ -10,6 +10,8 @@ struct ShardSettings: Sendable {
     let refreshKey: [UInt8]
     let loginLockout: LoginLockoutPolicy?
     let limiterEntries: Int
+    /// When sessions end and how long ended ones are kept.
+    let lifetime: SessionLifetime
 
     init(_ configuration: EngineConfiguration) {
         codec = TokenCodec(issuer: configuration.issuer, audience: configuration.audience)
@@ -22,5 +24,7 @@ struct ShardSettings: Sendable {
         refreshKey = configuration.refreshTokenSecret
         loginLockout = configuration.loginLockout
         limiterEntries = configuration.limiterEntriesPerShard
+        lifetime = SessionLifetime(refreshTTLSeconds: configuration.refreshTokenTTLSeconds, leewaySeconds: configuration.leewaySeconds,
+                                   retentionMilliseconds: configuration.sessionRetentionMilliseconds)
     }
 }

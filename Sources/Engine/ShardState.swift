@@ -102,19 +102,54 @@ struct ShardState: Sendable, Equatable {
                 session.revokeReason = .refreshTokenReuse
                 sessions[sessionID] = session
             }
+
+        case let .sessionsPurged(userID, sessionIDs, _):
+            try purge(sessionIDs, of: userID)
         }
     }
 
-    /// Counts of sessions by status and of users, for metrics and `authd inspect`.
-    func counts() -> (users: Int, active: Int, revoked: Int, compromised: Int) {
-        var active = 0, revoked = 0, compromised = 0
+    /// Removes sessions of one user from the session table and from the user's list. Every id
+    /// must be a session of that user, named once; nothing changes when one is not.
+    private mutating func purge(_ ids: [UUID], of userID: UUID) throws(ApplyError) {
+        guard users[userID] != nil else { throw .unknownUser(userID) }
+        var named = Set<UUID>(minimumCapacity: ids.count)
+        for id in ids {
+            guard sessions[id]?.userID == userID, named.insert(id).inserted else { throw .unknownSession(id) }
+        }
+        for id in ids { sessions[id] = nil }
+        users[userID]!.sessionIDs.removeAll { named.contains($0) }
+        // Swift's collections keep their capacity when elements go: give the memory back once
+        // a table holds less than a quarter of what it has room for (the mirror image of the
+        // doubling on growth, so amortised O(1) per purged session, with hysteresis).
+        if users[userID]!.sessionIDs.capacity > 4 * users[userID]!.sessionIDs.count + 16 {
+            var kept: [UUID] = []
+            kept.reserveCapacity(users[userID]!.sessionIDs.count)
+            kept.append(contentsOf: users[userID]!.sessionIDs)
+            users[userID]!.sessionIDs = kept
+        }
+        if sessions.capacity > Self.compactionFloor, sessions.count * 4 < sessions.capacity {
+            var compact = [UUID: SessionState](minimumCapacity: sessions.count * 2)
+            for (id, session) in sessions { compact[id] = session }
+            sessions = compact
+        }
+    }
+
+    /// Tables with room for fewer sessions than this are never rebuilt smaller.
+    static let compactionFloor = 4096
+
+    /// Counts of sessions by status and of users, for metrics and `authd inspect`. With a
+    /// lifetime, ACTIVE sessions past their expiry at `now` count as EXPIRED; without one
+    /// (inspect, which knows no token lifetime), as the ACTIVE they are stored as.
+    func counts(_ lifetime: SessionLifetime? = nil, at now: Timestamp = Timestamp(milliseconds: 0)) -> SessionCounts {
+        var counts = SessionCounts(users: users.count)
         for session in sessions.values {
-            switch session.status {
-            case .active: active += 1
-            case .revoked: revoked += 1
-            case .compromised: compromised += 1
+            switch lifetime?.status(of: session, at: now) ?? session.status {
+            case .active: counts.active += 1
+            case .expired: counts.expired += 1
+            case .revoked: counts.revoked += 1
+            case .compromised: counts.compromised += 1
             }
         }
-        return (users.count, active, revoked, compromised)
+        return counts
     }
 }

@@ -1,6 +1,7 @@
 import COpenSSL
 
-/// The 128-bit random identity of one refresh-chain link (the JWT `jti`).
+/// A 128-bit token identity (the JWT `jti`): the random id of one refresh-chain link, or
+/// the access token id derived from one (`AccessTokenIDs`).
 ///
 /// Sessions store only the current and parent link's `TokenID`, never the token itself.
 public struct TokenID: Sendable, Hashable {

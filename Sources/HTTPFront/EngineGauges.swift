@@ -1,10 +1,13 @@
+import CoreMetrics
 import Engine
 import Metrics
 
-/// Gauges mirroring the engine's statistics, set at scrape time.
+/// Gauges mirroring the engine's statistics, set at scrape time, and the counters the engine
+/// keeps since start (advanced at scrape time by what they grew).
 struct EngineGauges: Sendable {
     let users: Gauge
     let sessionsActive: Gauge
+    let sessionsExpired: Gauge
     let sessionsRevoked: Gauge
     let sessionsCompromised: Gauge
     let hashQueueDepth: Gauge
@@ -22,10 +25,14 @@ struct EngineGauges: Sendable {
     let rateLimitBuckets: Gauge
     let loginLockoutEntries: Gauge
     let limiterEvictions: Gauge
+    /// `authd_sessions_purged_total`: ended sessions the sweep removed from memory.
+    let sessionsPurged: CoreMetrics.Counter
+    private let purgedReported = LockedValue(0)
 
     init(factory: any MetricsFactory) {
         users = Gauge(label: "authd_users", factory: factory)
         sessionsActive = Gauge(label: "authd_sessions", dimensions: [("status", "ACTIVE")], factory: factory)
+        sessionsExpired = Gauge(label: "authd_sessions", dimensions: [("status", "EXPIRED")], factory: factory)
         sessionsRevoked = Gauge(label: "authd_sessions", dimensions: [("status", "REVOKED")], factory: factory)
         sessionsCompromised = Gauge(label: "authd_sessions", dimensions: [("status", "COMPROMISED")], factory: factory)
         hashQueueDepth = Gauge(label: "authd_password_hash_queue_depth", factory: factory)
@@ -43,11 +50,13 @@ struct EngineGauges: Sendable {
         rateLimitBuckets = Gauge(label: "authd_rate_limit_buckets", factory: factory)
         loginLockoutEntries = Gauge(label: "authd_login_lockout_entries", factory: factory)
         limiterEvictions = Gauge(label: "authd_limiter_evictions", factory: factory)
+        sessionsPurged = CoreMetrics.Counter(label: "authd_sessions_purged_total", factory: factory)
     }
 
     func update(_ statistics: EngineStatistics) {
         users.record(statistics.users)
         sessionsActive.record(statistics.sessionsActive)
+        sessionsExpired.record(statistics.sessionsExpired)
         sessionsRevoked.record(statistics.sessionsRevoked)
         sessionsCompromised.record(statistics.sessionsCompromised)
         hashQueueDepth.record(statistics.hashQueueDepth)
@@ -65,5 +74,11 @@ struct EngineGauges: Sendable {
         rateLimitBuckets.record(statistics.rateLimitBuckets)
         loginLockoutEntries.record(statistics.loginLockoutEntries)
         limiterEvictions.record(statistics.limiterEvictions)
+        let grown = purgedReported.withLock { reported -> Int in
+            let grown = max(0, statistics.sessionsPurged - reported)
+            reported = max(reported, statistics.sessionsPurged)
+            return grown
+        }
+        if grown > 0 { sessionsPurged.increment(by: grown) }
     }
 }

@@ -481,7 +481,7 @@ public enum OpenAPIDocument {
             "bearerAuth": []
           }
         ],
-        "description": "Every session of the authenticated user, the one of the presented access token flagged `current`.",
+        "description": "The authenticated user's sessions, at most 100: the active ones first, then the ended ones still retained (EXPIRED, REVOKED, COMPROMISED; kept for SESSION_RETENTION after they ended), each group newest first. The session of the presented access token is flagged `current`.",
         "responses": {
           "200": {
             "description": "The caller's sessions",
@@ -2225,9 +2225,11 @@ public enum OpenAPIDocument {
             "type": "string",
             "enum": [
               "ACTIVE",
+              "EXPIRED",
               "REVOKED",
               "COMPROMISED"
-            ]
+            ],
+            "description": "ACTIVE while the session's refresh token can be used; EXPIRED once its last refresh token's lifetime has passed (revokedAt and revokeReason stay null); REVOKED or COMPROMISED when it was ended. Ended sessions are listed for SESSION_RETENTION, then purged."
           },
           "createdAt": {
             "type": "string",

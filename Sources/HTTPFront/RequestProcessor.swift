@@ -229,7 +229,7 @@ public final class RequestProcessor: Sendable {
         guard !decision.allowed else { return }
         metrics?.recordRateLimitHit(bucket: bucket)
         AuditLog(processor: self, request: request).warning(
-            "rate limited", metadata: ["event": "rate_limited", "bucket": .string(bucket), "retryAfterSeconds": "\(decision.retryAfterSeconds)"])
+            "rate limited", metadata: ["event": "rate_limited", "bucket": .string(bucket), "retryAfterSeconds": .stringConvertible(decision.retryAfterSeconds)])
         throw .tooManyRequests(retryAfterSeconds: decision.retryAfterSeconds)
     }
 
@@ -322,7 +322,7 @@ public final class RequestProcessor: Sendable {
                         // The engine's login lockout: this account had too many failed password checks.
                         metrics?.recordRateLimitHit(bucket: "account")
                         log.warning("rate limited", metadata: [
-                            "event": "rate_limited", "bucket": "account", "retryAfterSeconds": "\(seconds)",
+                            "event": "rate_limited", "bucket": "account", "retryAfterSeconds": .stringConvertible(seconds),
                         ])
                     } else {
                         log.info("login failed", metadata: ["event": "login_failed", "code": .string(error.code)])
@@ -359,7 +359,7 @@ public final class RequestProcessor: Sendable {
 
             case .revokeAllSessions(let token):
                 let count = try await service.revokeAllSessions(accessToken: token)
-                log.info("session revoked", metadata: ["event": "session_revoked", "scope": "all", "count": "\(count)"])
+                log.info("session revoked", metadata: ["event": "session_revoked", "scope": "all", "count": .stringConvertible(count)])
                 return RequestOutcome(response: .noContent)
 
             case .metrics:

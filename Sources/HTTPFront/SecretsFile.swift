@@ -8,10 +8,19 @@ import Foundation
 /// reads it: there the secrets must come from the environment.
 public struct SecretsFile: Sendable {
     /// What went wrong reading or writing the file.
-    public enum Failure: Error, Sendable, Equatable {
+    public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
         case unreadable(path: String, reason: String)
         case unwritable(path: String, reason: String)
         case invalid(path: String, reason: String)
+
+        /// One line for logs and operators.
+        public var description: String {
+            switch self {
+            case .unreadable(let path, let reason): "cannot read \(path): \(reason)"
+            case .unwritable(let path, let reason): "cannot write \(path): \(reason)"
+            case .invalid(let path, let reason): "\(path) is not valid: \(reason)"
+            }
+        }
     }
 
     /// The two secrets, and whether this call created the file.

@@ -74,6 +74,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var shutdownTimeoutSeconds: Double = 10
     /// `MAX_CONNECTIONS`: open client connections; past it a new one gets 503 and is closed.
     public var maxConnections: Int
+    /// `SESSION_RETENTION`: how long an ended session is kept (and listed) before it is purged.
+    public var sessionRetentionMilliseconds: Int64 = 7 * 86_400_000
+    /// `SESSION_SWEEP_INTERVAL`: how often each shard sweeps ended sessions; 0 turns the sweep off.
+    public var sessionSweepIntervalMilliseconds: Int64 = 60_000
     public var environment = Environment.development
     /// Replication (log shipping); all off for a single node.
     public var replication = ReplicationSettings()
@@ -106,6 +110,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         "WAL_FSYNC", "WAL_SEGMENT_BYTES", "WAL_RETAIN_SEGMENTS", "SNAPSHOT_EVERY_BYTES", "SNAPSHOT_KEEP", "ARGON2_MEMORY_KIB", "ARGON2_ITERATIONS",
         "ARGON2_PARALLELISM", "HASH_THREADS", "HASH_QUEUE_LIMIT", "REFRESH_REUSE_INTERVAL", "MAX_SESSIONS_PER_USER",
         "REQUEST_READ_TIMEOUT", "SHUTDOWN_TIMEOUT", "MAX_CONNECTIONS",
+        "SESSION_RETENTION", "SESSION_SWEEP_INTERVAL",
     ] + ReplicationSettings.variableNames
 
     /// Seed variables accepted and ignored.
@@ -211,6 +216,12 @@ public struct ServerConfiguration: Sendable, Equatable {
             reader.duration("SHUTDOWN_TIMEOUT", atMost: 600, rule: "must be a duration of at most 10m such as 10s or 30s")
             ?? config.shutdownTimeoutSeconds
         config.maxConnections = reader.integer("MAX_CONNECTIONS", in: 1...1_000_000) ?? config.maxConnections
+        config.sessionRetentionMilliseconds = reader.milliseconds(
+            "SESSION_RETENTION", upTo: 10 * 31_557_600, rule: "must be a duration from 0 to 10y such as 7d, 12h or 0 (purge as soon as ended)")
+            ?? config.sessionRetentionMilliseconds
+        config.sessionSweepIntervalMilliseconds = reader.milliseconds(
+            "SESSION_SWEEP_INTERVAL", upTo: 86_400, rule: "must be a duration from 0 (off) to 1d such as 60s or 500ms")
+            ?? config.sessionSweepIntervalMilliseconds
         config.replication = ReplicationSettings.parse(&reader)
         config.ignoredVariables = ignoredVariableNames.filter { values[$0] != nil }
 
@@ -332,6 +343,16 @@ extension ServerConfiguration {
                 return nil
             }
             return Int64(seconds)
+        }
+
+        /// A duration from 0 to `upTo` seconds, in whole milliseconds (`rule` says what is expected).
+        mutating func milliseconds(_ name: String, upTo maximumSeconds: Double, rule: String) -> Int64? {
+            guard let text = string(name) else { return nil }
+            guard let seconds = DurationParser.seconds(text), seconds <= maximumSeconds else {
+                fail(name, text, rule)
+                return nil
+            }
+            return Int64((seconds * 1000).rounded())
         }
 
         mutating func secret(_ name: String) -> String? {

@@ -90,7 +90,7 @@ final class ClusterNode: Sendable {
     /// Takes the configured role: follower with `REPLICATE_FROM`, else leader.
     func start() async throws {
         if settings.leader != nil {
-            await engine.startFollowing()
+            await engine.beginFollowing()
             startFollowing()
         } else {
             try await becomeLeader()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 import Foundation
 import HTTPFront
 import Logging
@@ -68,6 +69,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "SHUTDOWN_TIMEOUT: how long SIGTERM waits for in-flight requests (default 10s).") var shutdownTimeout: String?
     @Option(help: "MAX_CONNECTIONS: open client connections; past it 503 and close (default: open-file limit - 128, at most 10000).")
     var maxConnections: String?
+    @Option(help: "SESSION_RETENTION: how long ended sessions are kept before they are purged (default 7d).") var sessionRetention: String?
+    @Option(help: "SESSION_SWEEP_INTERVAL: how often ended sessions are swept; 0 turns the sweep off (default 60s).") var sessionSweepInterval: String?
     @Option(name: .customLong("env-file"), help: "The dotenv file to read (default ./.env; missing is fine).") var envFile: String = ".env"
 
     /// The flags given, keyed by their environment variable.
@@ -91,6 +94,8 @@ struct ServeCommand: AsyncParsableCommand {
             ("HASH_QUEUE_LIMIT", hashQueueLimit), ("REFRESH_REUSE_INTERVAL", refreshReuseInterval),
             ("MAX_SESSIONS_PER_USER", maxSessionsPerUser), ("REQUEST_READ_TIMEOUT", requestReadTimeout),
             ("SHUTDOWN_TIMEOUT", shutdownTimeout), ("MAX_CONNECTIONS", maxConnections),
+            ("MAX_SESSIONS_PER_USER", maxSessionsPerUser), ("SESSION_RETENTION", sessionRetention),
+            ("SESSION_SWEEP_INTERVAL", sessionSweepInterval),
         ]
         var values: [String: String] = [:]
         for case let (name, value?) in pairs { values[name] = value }
@@ -110,6 +115,8 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Before anything large is allocated: memory the session sweep frees must be able to leave.
+        ProcessAllocator.keepLargeBlocksReturnable()
         // Flags over environment over .env (dotenv never overrides the environment).
         var values: [String: String] = [:]
         if let contents = try? String(contentsOfFile: envFile, encoding: .utf8) {
@@ -120,7 +127,7 @@ struct ServeCommand: AsyncParsableCommand {
 
         let settings: ServerConfiguration
         do {
-            settings = try ServerConfiguration.parse(values, cores: System.coreCount, openFileLimit: Self.openFileLimit())
+            settings = try ServerConfiguration.parse(values, cores: NIOCore.System.coreCount, openFileLimit: Self.openFileLimit())
         } catch {
             for problem in error.problems { FileHandle.standardError.write(Data(("authd: " + problem + "\n").utf8)) }
             throw ExitCode(2)
@@ -136,7 +143,7 @@ struct ServeCommand: AsyncParsableCommand {
         if !settings.ignoredVariables.isEmpty {
             logger.notice(
                 "ignoring seed settings authd does not use (state lives in DATA_DIR, passwords use Argon2id)",
-                metadata: ["variables": .string(settings.ignoredVariables.joined(separator: ","))])
+                metadata: ["variables": .array(settings.ignoredVariables.map { .string($0) })])
         }
 
         let secrets: SecretsFile.Secrets
@@ -144,7 +151,7 @@ struct ServeCommand: AsyncParsableCommand {
             secrets = try SecretsFile(dataDirectory: settings.dataDirectory)
                 .resolve(accessTokenSecret: settings.accessTokenSecret, refreshTokenSecret: settings.refreshTokenSecret)
         } catch {
-            logger.critical("cannot load or create development secrets", metadata: ["reason": "\(error)"])
+            logger.critical("cannot load or create development secrets", metadata: StartupLog.fields(of: error))
             throw ExitCode(2)
         }
         if secrets.generated {
@@ -183,7 +190,8 @@ struct ServeCommand: AsyncParsableCommand {
             engine = try await ServeEngine.open(
                 engineConfiguration, eventLoops: Array(MultiThreadedEventLoopGroup.singleton.makeIterator()), logger: logger)
         } catch {
-            logger.critical("cannot open the engine", metadata: ["reason": "\(error)", "dataDirectory": .string(settings.dataDirectory)])
+            logger.critical("cannot open the engine", metadata: StartupLog.fields(of: error).merging(
+                ["dataDirectory": .string(settings.dataDirectory)]) { old, _ in old })
             throw ExitCode(1)
         }
 
@@ -220,7 +228,9 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             address = try await server.start()
         } catch {
-            logger.critical("cannot bind", metadata: ["host": .string(settings.host), "port": "\(settings.port)", "reason": "\(error)"])
+            logger.critical("cannot bind", metadata: [
+                "host": .string(settings.host), "port": .stringConvertible(settings.port), "reason": .string(String(describing: error)),
+            ])
             await engine.shutdown()
             throw ExitCode(1)
         }

@@ -37,6 +37,11 @@ struct ServeEngine: Sendable {
         }
         configuration.refreshReuseIntervalSeconds = settings.refreshReuseIntervalSeconds
         configuration.maxSessionsPerUser = settings.maxSessionsPerUser
+        configuration.sessionRetentionMilliseconds = settings.sessionRetentionMilliseconds
+        configuration.sessionSweepIntervalMilliseconds = settings.sessionSweepIntervalMilliseconds
+        // A node that replicates from a leader appends nothing of its own (the sweep included)
+        // until it is promoted.
+        configuration.startsFollowing = settings.replication.leader != nil
         configuration.loginLockout = settings.loginLockout
         configuration.argon2 = Argon2Parameters(
             memoryKiB: settings.argon2MemoryKiB ?? configuration.argon2.memoryKiB,
@@ -59,6 +64,7 @@ struct ServeEngine: Sendable {
             ShardExecutor(executor: loop.executor, run: { loop.execute($0) }, isCurrent: { loop.inEventLoop })
         }
         let engine = try await AuthEngine.open(configuration, executors: executors)
+        engine.observe { event in EngineEventLog.write(event, logger: logger) }
         if let report = engine.walRecoveryReport {
             StartupLog.walOpened(report, logger: logger)
         }
@@ -69,7 +75,7 @@ struct ServeEngine: Sendable {
         do {
             admin = try AdminChannel(dataDirectory: configuration.dataDirectory, engine: engine, logger: logger)
         } catch {
-            logger.warning("operator socket unavailable; `authd snapshot` will not reach this server", metadata: ["reason": "\(error)"])
+            logger.warning("operator socket unavailable; `authd snapshot` will not reach this server", metadata: ["reason": .string(String(describing: error))])
             admin = nil
         }
         return ServeEngine(service: engine, engine: engine, admin: admin, shutdown: {

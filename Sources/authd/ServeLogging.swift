@@ -17,6 +17,6 @@ enum ServeLogging {
     static func announce(host: String, port: Int) {
         let handler = JSONLogHandler(label: "authd", level: .info, output: .standardOutput)
         let logger = Logger(label: "authd") { _ in handler }
-        logger.notice("listening on http://\(host):\(port)", metadata: ["host": .string(host), "port": "\(port)"])
+        logger.notice("listening on http://\(host):\(port)", metadata: ["host": .string(host), "port": .stringConvertible(port)])
     }
 }

@@ -1,4 +1,5 @@
 import Engine
+import HTTPFront
 import Logging
 import WAL
 
@@ -28,6 +29,46 @@ enum StartupLog {
             "records": .stringConvertible(report.records), "firstLSN": .stringConvertible(report.firstLSN),
             "lastLSN": .stringConvertible(report.lastLSN), "cuts": .stringConvertible(report.cuts.count),
         ])
+    }
+
+    /// The fields of a start-up failure: `reason` (one line of text) and, where the error
+    /// names them, what an operator looks at as JSON values (an LSN or offset as a number, the
+    /// configuration problems as an array), never a Swift debug description.
+    static func fields(of error: any Error) -> Logger.Metadata {
+        var fields: Logger.Metadata = ["reason": .string(String(describing: error))]
+        switch error {
+        case let error as EngineOpenError:
+            switch error {
+            case .invalidConfiguration(let problems):
+                fields["problems"] = .array(problems.map { .string($0) })
+            case .storage(let storage):
+                fields.merge(walFields(storage)) { _, new in new }
+            case .snapshotUnreadable(let path, _):
+                fields["snapshot"] = .string(path)
+            case .recordUnreadable(let lsn, _):
+                fields["lsn"] = .stringConvertible(lsn)
+            }
+        case let error as WALError:
+            fields.merge(walFields(error)) { _, new in new }
+        case let error as SecretsFile.Failure:
+            switch error {
+            case .unreadable(let path, _), .unwritable(let path, _), .invalid(let path, _): fields["path"] = .string(path)
+            }
+        default:
+            break
+        }
+        return fields
+    }
+
+    private static func walFields(_ error: WALError) -> Logger.Metadata {
+        switch error {
+        case .locked(let path): ["path": .string(path)]
+        case .io(let operation, let path, let code): ["operation": .string(operation), "path": .string(path), "errno": .stringConvertible(Int(code))]
+        case .corruption(let segment, let offset, _): ["segment": .string(segment), "offset": .stringConvertible(offset)]
+        case .snapshotCorrupt(let path, _): ["snapshot": .string(path)]
+        case .missingRecords(let from, let through, _): ["fromLSN": .stringConvertible(from), "throughLSN": .stringConvertible(through)]
+        default: [:]
+        }
     }
 
     static func recovered(_ summary: EngineRecovery.Summary, logger: Logger) {

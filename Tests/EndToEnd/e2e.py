@@ -11,6 +11,7 @@ import hmac
 import json
 import os
 import socket
+import re
 import subprocess
 import sys
 import threading
@@ -290,6 +291,35 @@ def tokens_verify_with_standard_hs256():
         pass
 
 
+def decode_pair(grant):
+    """Both tokens' claims, verified with PyJWT when it is installed (else with hmac above)."""
+    try:
+        import jwt
+    except ImportError:
+        return claims(grant["accessToken"]), claims(grant["refreshToken"])
+    options = {"algorithms": ["HS256"], "audience": "auth-api-clients", "issuer": "auth-api"}
+    return jwt.decode(grant["accessToken"], ACCESS_SECRET, **options), jwt.decode(grant["refreshToken"], REFRESH_SECRET, **options)
+
+
+@test
+def every_token_has_its_own_jti():
+    mail, grant = C.user_with_session()
+    seen = set()
+    for _ in range(20):
+        access, refresh = decode_pair(grant)
+        expect(access["typ"] == "access" and refresh["typ"] == "refresh", f"{access} {refresh}")
+        expect(access["sid"] == refresh["sid"] and access["iat"] == refresh["iat"], "one pair, one session, one issue time")
+        expect(access["jti"] != refresh["jti"], f"the pair shares jti {access['jti']}")
+        for jti in (access["jti"], refresh["jti"]):
+            expect(len(jti) == 22 and jti not in seen, f"jti {jti} repeats or is malformed")
+            seen.add(jti)
+        s, _, grant = C.refresh(grant["refreshToken"])
+        expect(s == 200, f"refresh {s} {grant}")
+    s, _, other = C.login(mail)
+    expect(s == 200, "second login")
+    expect(not (set(c["jti"] for c in decode_pair(other)) & seen), "a new login issues new ids")
+
+
 @test
 def reuse_grace_interval():
     server = Server(BIN, env={"REFRESH_REUSE_INTERVAL": "30s"}).start()
@@ -508,6 +538,160 @@ def point_in_time_restore():
     bad = subprocess.run([os.path.join(BIN, "authd"), "restore", "--from", server.data_dir, "--until", "yesterday", "--into", target + "-x"],
                          capture_output=True, text=True, timeout=30)
     expect(bad.returncode != 0, "a bad --until is refused")
+
+
+def wait_for(condition, what, timeout=30):
+    """Polls `condition` until it returns a truthy value (which is returned) or `timeout` passes."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def labelled_metric(server, name):
+    """The value of one metric line (name with its labels, e.g. authd_sessions{status="ACTIVE"})."""
+    s, _, text = server.request("GET", "/metrics")
+    expect(s == 200, f"metrics {s}")
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[-1])
+    raise AssertionError(f"{name} not in /metrics")
+
+
+@test
+def ended_sessions_are_listed_then_purged():
+    # Default retention (7 days): a logged-out session is listed after the active ones.
+    mail, a = C.user_with_session()
+    b = C.login(mail)[2]
+    expect(C.revoke_current(b["refreshToken"])[0] == 204, "logout")
+    c = C.login(mail)[2]
+    s, _, listed = C.sessions(a["accessToken"])
+    expect(s == 200, f"list {s}")
+    expect([x["status"] for x in listed["sessions"]] == ["ACTIVE", "ACTIVE", "REVOKED"], str(listed))
+    expect([x["id"] for x in listed["sessions"]] == [c["session"]["id"], a["session"]["id"], b["session"]["id"]], "active first, newest first")
+
+    # A short retention: ended sessions leave memory, the list, the metrics and the snapshot, and stay gone after a restart.
+    server = Server(BIN, env={"SESSION_RETENTION": "1s", "SESSION_SWEEP_INTERVAL": "100ms", "METRICS_ENABLED": "true"}).start()
+    try:
+        cl = Client(server)
+        mail, keep = cl.user_with_session()
+        ended = []
+        for _ in range(5):
+            g = cl.login(mail)[2]
+            expect(cl.revoke_current(g["refreshToken"])[0] == 204, "logout")
+            ended.append(g["session"]["id"])
+        wait_for(lambda: len(cl.sessions(keep["accessToken"])[2]["sessions"]) == 1, "the sweep to purge five ended sessions")
+        s, _, listed = cl.sessions(keep["accessToken"])
+        expect([x["id"] for x in listed["sessions"]] == [keep["session"]["id"]], str(listed))
+        expect(labelled_metric(server, "authd_sessions_purged_total") == 5, "purge counter")
+        expect(labelled_metric(server, 'authd_sessions{status="REVOKED"}') == 0, "no revoked session resident")
+        expect(labelled_metric(server, 'authd_sessions{status="ACTIVE"}') == 1, "one active session")
+        out = subprocess.run([os.path.join(BIN, "authd"), "snapshot", "--data-dir", server.data_dir], capture_output=True, text=True, timeout=30)
+        expect(out.returncode == 0, out.stdout + out.stderr)
+    finally:
+        server.stop()
+    out = subprocess.run([os.path.join(BIN, "authd"), "inspect", "--json", "--data-dir", server.data_dir], capture_output=True, text=True, timeout=30)
+    info = json.loads(out.stdout)
+    expect(info["sessions"] == {"ACTIVE": 1, "REVOKED": 0, "COMPROMISED": 0}, str(info))
+    out = subprocess.run([os.path.join(BIN, "authd"), "wal", "dump", "--data-dir", server.data_dir], capture_output=True, text=True, timeout=30)
+    expect("sessions.purged" in out.stdout, out.stdout[-800:])
+    server.start()
+    try:
+        cl = Client(server)
+        s, _, listed = cl.sessions(keep["accessToken"])
+        expect(s == 200 and [x["id"] for x in listed["sessions"]] == [keep["session"]["id"]], f"after restart {listed}")
+        for sid in ended:
+            expect_error(cl.revoke(keep["accessToken"], sid), 404, "SESSION_NOT_FOUND")
+        expect(cl.refresh(keep["refreshToken"])[0] == 200, "the live session still rotates")
+    finally:
+        server.stop()
+
+
+def json_lines(text):
+    """Every line of a server's output, each parsed with json.loads (any other line fails)."""
+    lines = []
+    for raw in text.splitlines():
+        if raw.strip():
+            try:
+                lines.append(json.loads(raw))
+            except ValueError:
+                raise AssertionError(f"not a JSON line: {raw[:300]}")
+    return lines
+
+
+def numeric_strings(value, path=""):
+    """Fields whose value is a string of digits (a number logged as text), anywhere in a line."""
+    found = []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            found += numeric_strings(v, f"{path}.{k}")
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            found += numeric_strings(v, f"{path}[{i}]")
+    elif isinstance(value, str) and re.fullmatch(r"-?\d+(\.\d+)?", value):
+        found.append(f"{path}={value}")
+    return found
+
+
+@test
+def logs_are_json_all_the_way_down():
+    server = Server(BIN, env={"SNAPSHOT_EVERY_BYTES": "2048", "RATE_LIMIT_MAX_REQUESTS": "60", "SESSION_RETENTION": "0",
+                              "SESSION_SWEEP_INTERVAL": "100ms"}).start()
+    try:
+        c = Client(server)
+        mail, a = c.user_with_session()
+        b = c.login(mail)[2]
+        expect(c.revoke_all(a["accessToken"])[0] == 204, "revoke all")
+        out = subprocess.run([os.path.join(BIN, "authd"), "snapshot", "--data-dir", server.data_dir], capture_output=True, text=True, timeout=30)
+        expect(out.returncode == 0, out.stdout + out.stderr)
+        for _ in range(16):   # enough WAL for an automatic snapshot (SNAPSHOT_EVERY_BYTES=2048)
+            c.user_with_session()
+        wait_for(lambda: any(l.get("message") == "snapshot written" and l.get("trigger") == "automatic" for l in json_lines(server.output())),
+                 "an automatic snapshot")
+        wait_for(lambda: any(l.get("event") == "sessions_purged" for l in json_lines(server.output())), "a purge line")
+        while c.register()[1][0] != 429:   # the per-IP limit: a rate_limited audit line
+            pass
+    finally:
+        server.stop()
+    server.start()   # a restart: recovery lines of a directory with a snapshot and a WAL tail
+    server.stop()
+    lines = json_lines(server.output())
+    expect(not [n for l in lines for n in numeric_strings(l)], f"numbers logged as strings: {[n for l in lines for n in numeric_strings(l)][:10]}")
+    debug = [f"{k}: {v[:120]}" for l in lines for k, v in l.items() if isinstance(v, str) and re.match(r"^[A-Z][A-Za-z]+\(\w+: ", v)]
+    expect(not debug, f"Swift debug descriptions in fields: {debug[:5]}")
+
+    def one(predicate, what):
+        found = [l for l in lines if predicate(l)]
+        expect(found, f"no {what} line")
+        return found[-1]
+
+    listening = one(lambda l: l["message"].startswith("listening on"), "listening")
+    expect(listening["port"] == server.port and isinstance(listening["host"], str), str(listening))
+    opened = one(lambda l: l["message"] == "write-ahead log opened", "WAL opened")
+    for key in ["segments", "frames", "records", "firstLSN", "lastLSN", "cuts"]:
+        expect(isinstance(opened[key], int), f"{key} in {opened}")
+    recovered = one(lambda l: l["message"] == "recovered data directory", "recovery")
+    expect(isinstance(recovered["snapshotLSN"], int) and recovered["snapshotLSN"] > 0 and isinstance(recovered["replayedRecords"], int), str(recovered))
+    expect(isinstance(recovered["seconds"], dict) and all(isinstance(v, (int, float)) for v in recovered["seconds"].values()), str(recovered))
+    expect(recovered["snapshot"].endswith(".snap"), str(recovered))
+    for trigger in ["requested", "automatic"]:
+        snap = one(lambda l: l["message"] == "snapshot written" and l["trigger"] == trigger, f"{trigger} snapshot")
+        expect(isinstance(snap["lsn"], int) and isinstance(snap["highLSN"], int) and snap["highLSN"] >= snap["lsn"] > 0, str(snap))
+        expect(isinstance(snap["bytes"], int) and snap["bytes"] > 0 and isinstance(snap["milliseconds"], (int, float)), str(snap))
+        expect(os.path.basename(snap["path"]).endswith(".snap"), str(snap))
+    purged = one(lambda l: l.get("event") == "sessions_purged", "purge")
+    expect(isinstance(purged["sessions"], int) and purged["sessions"] >= 2 and isinstance(purged["steps"], int), str(purged))
+    login = one(lambda l: l.get("event") == "login_succeeded", "login audit")
+    expect(isinstance(login["userId"], str) and isinstance(login["sessionId"], str) and isinstance(login["correlationId"], str), str(login))
+    revoked = one(lambda l: l.get("event") == "session_revoked" and l.get("scope") == "all", "revoke-all audit")
+    expect(revoked["count"] == 2, str(revoked))
+    limited = one(lambda l: l.get("event") == "rate_limited", "rate-limited audit")
+    expect(isinstance(limited["retryAfterSeconds"], int) and limited["retryAfterSeconds"] >= 1, str(limited))
+    completed = one(lambda l: l.get("event") == "request_completed", "access line")
+    expect(isinstance(completed["status"], int) and isinstance(completed["durationMs"], (int, float)), str(completed))
 
 
 @test

@@ -77,6 +77,7 @@ import Testing
                     let expected: AuthError? = switch s.status {
                     case .revoked: .sessionRevoked
                     case .compromised: .sessionCompromised
+                    case .expired: .refreshTokenExpired   // the model's runs stay well within token lifetimes
                     case .active: useOld ? .refreshTokenReused : nil
                     }
                     do {

@@ -5,7 +5,7 @@ import Testing
 
 /// The seed's scenarios through real HTTP on 127.0.0.1, against the real engine (in memory).
 @Suite(.timeLimit(.minutes(2))) struct EngineScenarioTests {
-    static func engine(_ configure: (inout EngineConfiguration) -> Void = { _ in }) -> AuthEngine {
+    static func engine(_ configure: (inout EngineConfiguration) -> Void = { _ in }, clock: any EngineClock = SystemClock()) -> AuthEngine {
         var configuration = EngineConfiguration(
             dataDirectory: "/nonexistent", accessTokenSecret: Array(String(repeating: "a", count: 32).utf8),
             refreshTokenSecret: Array(String(repeating: "r", count: 32).utf8))
@@ -13,7 +13,7 @@ import Testing
         configuration.hashThreads = 1
         configuration.shardCount = 2
         configure(&configuration)
-        return AuthEngine.inMemory(configuration)
+        return AuthEngine.inMemory(configuration, clock: clock)
     }
 
     func withServer(
@@ -24,9 +24,9 @@ import Testing
 
     func withServer(
         configure: (inout HTTPServerConfiguration) -> Void = { _ in }, engine configureEngine: (inout EngineConfiguration) -> Void = { _ in },
-        _ body: (TestServer, AuthEngine) async throws -> Void
+        clock: any EngineClock = SystemClock(), _ body: (TestServer, AuthEngine) async throws -> Void
     ) async throws {
-        let engine = Self.engine(configureEngine)
+        let engine = Self.engine(configureEngine, clock: clock)
         let server = try await TestServer.start(service: engine, configure: configure)
         do {
             try await body(server, engine)
@@ -134,6 +134,43 @@ import Testing
             #expect(current.status == 401)
             #expect(["SESSION_COMPROMISED", "REFRESH_TOKEN_REUSED"].contains(current.errorCode ?? ""))
             #expect(server.log.text.contains("\"event\":\"refresh_replay_detected\""))
+        }
+    }
+
+    /// Ended sessions are listed after the active ones (EXPIRED with null revokedAt), counted by
+    /// status on /metrics, and gone from both once the sweep purged them past the retention.
+    @Test func endedSessionsAreListedAfterActiveOnesUntilPurged() async throws {
+        let clock = ManualClock()
+        try await withServer(engine: {
+            $0.refreshTokenTTLSeconds = 3_600
+            $0.accessTokenTTLSeconds = 7_200
+            $0.sessionRetentionMilliseconds = 1_800_000
+        }, clock: clock) { server, engine in
+            try await register(server)
+            let expiring = try await login(server, agent: "old tab")
+            clock.advance(seconds: 3_600)
+            let revoked = try await login(server, agent: "logged out")
+            let current = try await login(server, agent: "laptop")
+            let logout = try await server.request("POST", "/v1/auth/sessions/current/revoke", body: #"{"refreshToken":"\#(revoked.refresh)"}"#)
+            #expect(logout.status == 204)
+            let bearer = [("Authorization", "Bearer \(current.access)")]
+            var sessions = try #require(try await server.request("GET", "/v1/auth/sessions", headers: bearer).json["sessions"] as? [[String: Any]])
+            #expect(sessions.map { $0["id"] as? String } == [current.sessionID, revoked.sessionID, expiring.sessionID])
+            #expect(sessions.map { $0["status"] as? String } == ["ACTIVE", "REVOKED", "EXPIRED"])
+            #expect(sessions[2]["revokedAt"] is NSNull && sessions[2]["revokeReason"] is NSNull)
+            #expect(try await refresh(server, expiring.refresh).errorCode == "REFRESH_TOKEN_EXPIRED")
+            // An access token outliving its session's refresh token no longer authenticates.
+            #expect(try await me(server, expiring.access).errorCode == "SESSION_NOT_ACTIVE")
+            var text = try await server.request("GET", "/metrics").text
+            for status in ["ACTIVE", "EXPIRED", "REVOKED"] { #expect(text.contains("authd_sessions{status=\"\(status)\"} 1"), "\(status)") }
+
+            clock.advance(milliseconds: 1_800_000)   // `revoked` and `expiring` ended half an hour ago now
+            #expect(try await engine.sweepSessions().purgedSessions == 2)
+            sessions = try #require(try await server.request("GET", "/v1/auth/sessions", headers: bearer).json["sessions"] as? [[String: Any]])
+            #expect(sessions.map { $0["id"] as? String } == [current.sessionID])
+            text = try await server.request("GET", "/metrics").text
+            #expect(text.contains("authd_sessions_purged_total 2"))
+            #expect(text.contains("authd_sessions{status=\"REVOKED\"} 0") && text.contains("authd_sessions{status=\"EXPIRED\"} 0"))
         }
     }
 

@@ -63,6 +63,23 @@ import Testing
         #expect(text.contains("\"scope\":\"one\"") && text.contains("\"scope\":\"current\""))
     }
 
+    /// Audit fields that are numbers are JSON numbers, not strings of digits.
+    @Test func auditNumbersAreJSONNumbers() async throws {
+        let service = FakeAuthService()
+        let server = try await TestServer.start(service: service)
+        _ = try await server.request("DELETE", "/v1/auth/sessions", headers: [("Authorization", "Bearer \(FakeAuthService.accessToken)")])
+        service.deny(.ip("127.0.0.1"))
+        _ = try await server.request("POST", "/v1/auth/tokens/refresh", body: #"{"refreshToken":"\#(FakeAuthService.refreshToken)"}"#)
+        await server.stop()
+        let objects = server.log.all.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let revokedAll = try #require(objects.first { $0["event"] as? String == "session_revoked" })
+        #expect(revokedAll["scope"] as? String == "all")
+        #expect(revokedAll["count"] as? Int == 2)
+        let limited = try #require(objects.first { $0["event"] as? String == "rate_limited" })
+        #expect(limited["retryAfterSeconds"] as? Int == 42)
+        #expect(!server.log.text.contains(#""count":"2""#) && !server.log.text.contains(#""retryAfterSeconds":"42""#))
+    }
+
     @Test func handlerLevelsAndMetadata() throws {
         let log = CapturedLog()
         var logger = log.logger(level: .warning)

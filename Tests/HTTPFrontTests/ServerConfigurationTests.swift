@@ -45,6 +45,8 @@ import Testing
         #expect(config.refreshReuseIntervalSeconds == 0)
         #expect(config.maxSessionsPerUser == 100)
         #expect(config.requestReadTimeoutSeconds == 30 && config.shutdownTimeoutSeconds == 10 && config.maxConnections == 10_000)
+        #expect(config.sessionRetentionMilliseconds == 7 * 86_400_000)
+        #expect(config.sessionSweepIntervalMilliseconds == 60_000)
         #expect(config.environment == .development)
         #expect(config.accessTokenSecret == nil)
         #expect(config.snapshotEveryBytes == nil && config.argon2MemoryKiB == nil && config.hashThreads == nil)
@@ -61,6 +63,7 @@ import Testing
             "ARGON2_MEMORY_KIB": "8192", "ARGON2_ITERATIONS": "1", "ARGON2_PARALLELISM": "2", "HASH_THREADS": "2",
             "HASH_QUEUE_LIMIT": "64", "REFRESH_REUSE_INTERVAL": "10s", "MAX_SESSIONS_PER_USER": "5",
             "REQUEST_READ_TIMEOUT": "5s", "SHUTDOWN_TIMEOUT": "1500ms", "MAX_CONNECTIONS": "500",
+            "SESSION_RETENTION": "36h", "SESSION_SWEEP_INTERVAL": "250ms",
             "DATABASE_URL": "postgres://x", "REDIS_URL": "redis://y", "BCRYPT_ROUNDS": "10",
         ])
         #expect(config.host == "0.0.0.0" && config.port == 8080 && config.dataDirectory == "/var/lib/authd")
@@ -80,6 +83,7 @@ import Testing
         #expect(config.hashThreads == 2 && config.hashQueueLimit == 64)
         #expect(config.refreshReuseIntervalSeconds == 10)
         #expect(config.maxSessionsPerUser == 5)
+        #expect(config.sessionRetentionMilliseconds == 36 * 3_600_000 && config.sessionSweepIntervalMilliseconds == 250)
         #expect(config.ignoredVariables == ["DATABASE_URL", "REDIS_URL", "BCRYPT_ROUNDS"])
         let http = config.http
         #expect(http.host == "0.0.0.0" && http.port == 8080 && http.trustedProxyHops == 2)
@@ -143,11 +147,20 @@ import Testing
         ("REQUEST_READ_TIMEOUT", "2h"), ("REQUEST_READ_TIMEOUT", "soon"), ("SHUTDOWN_TIMEOUT", "11m"), ("SHUTDOWN_TIMEOUT", "-1s"),
         ("MAX_CONNECTIONS", "0"), ("MAX_CONNECTIONS", "many"), ("MAX_CONNECTIONS", "2000000"),
         ("JWT_LEEWAY", "61"), ("JWT_LEEWAY", "2m"), ("JWT_LEEWAY", "1.5"), ("JWT_LEEWAY", "-1"), ("JWT_LEEWAY", "soon"),
+        ("SESSION_RETENTION", "forever"), ("SESSION_RETENTION", "-1d"), ("SESSION_RETENTION", "11y"),
+        ("SESSION_SWEEP_INTERVAL", "often"), ("SESSION_SWEEP_INTERVAL", "2d"), ("SESSION_SWEEP_INTERVAL", "1.5.0s"),
     ])
     func eachInvalidValueIsReportedByName(name: String, value: String) {
         let found = problems([name: value])
         #expect(found.count == 1, "\(found)")
         #expect(found.first?.hasPrefix(name + ":") == true, "\(found)")
+    }
+
+    @Test func zeroRetentionPurgesAtOnceAndAZeroIntervalTurnsTheSweepOff() throws {
+        let config = try parse(["SESSION_RETENTION": "0", "SESSION_SWEEP_INTERVAL": "0"])
+        #expect(config.sessionRetentionMilliseconds == 0 && config.sessionSweepIntervalMilliseconds == 0)
+        #expect(try parse(["SESSION_RETENTION": "10y"]).sessionRetentionMilliseconds == 10 * 31_557_600_000)
+        #expect(try parse(["SESSION_SWEEP_INTERVAL": "90"]).sessionSweepIntervalMilliseconds == 90_000)   // bare numbers are seconds
     }
 
     @Test func theLockoutWindowDefaultsToTheRateLimitWindowAndZeroDisablesIt() throws {

@@ -110,6 +110,18 @@ public enum ProcessMemory {
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
+    /// Anonymous resident memory in bytes (RssAnon: heap, stacks; not the pages of mapped
+    /// libraries and executables, which grow as code paths are first run), from /proc/self/status.
+    public static func anonymousResidentBytes() -> Int { statusKiB("RssAnon:") * 1024 }
+
+    private static func statusKiB(_ field: String) -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+        for line in text.split(separator: "\n") where line.hasPrefix(field) {
+            return line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+        }
+        return 0
+    }
+
     /// Peak resident set size in bytes (VmHWM), from /proc/self/status.
     public static func peakResidentBytes() -> Int {
         guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }

@@ -7,6 +7,7 @@
 //   swift run -c release engine-report memory 100000
 //   swift run -c release engine-report restart 100000
 //   swift run -c release engine-report durable
+//   swift run -c release engine-report sessions 1000 200   users x login/logout cycles, retention sweep, restart
 import AuthdBenchSupport
 import Engine
 import Foundation
@@ -204,6 +205,50 @@ func runRestart() async throws {
           + "; recovered \(r.usersAfterOpen) users, \(r.sessionsAfterOpen) active sessions")
 }
 
+// MARK: Session retention: churn, sweep, restart
+
+func runSessions() async throws {
+    let churnUsers = arguments.dropFirst().first.flatMap { Int($0.replacingOccurrences(of: "_", with: "")) } ?? 1_000
+    let cycles = arguments.dropFirst(2).first.flatMap { Int($0) } ?? 200
+    print("== sessions: \(churnUsers) users x \(cycles) login + logout, retention 60 s of engine time, sweep every 200 ms (durable engine, durability .none) ==")
+    // As `authd serve` does at start, unless AUTHD_BENCH_DYNAMIC_MMAP is set (glibc's default, for comparison).
+    let fixed = ProcessInfo.processInfo.environment["AUTHD_BENCH_DYNAMIC_MMAP"] == nil && ProcessAllocator.keepLargeBlocksReturnable()
+    print("  allocator: glibc mmap threshold \(fixed ? "fixed at 128 KiB (as authd serve)" : "dynamic (glibc default)")")
+    let r = try await runSessionChurn(users: churnUsers, cycles: cycles) { print("  ... \($0)") }
+    defer { Fixtures.remove(r.directory) }
+    func memory(_ m: SessionChurnReport.Memory) -> String { "RSS \(mib(m.resident)) (anonymous \(mib(m.anonymous)))" }
+    print("  baseline (users registered, no session): \(r.baselineSessions) sessions resident, \(memory(r.baselineMemory))")
+    print(String(format: "  after the churn (%.1f s, %d logins + %d logouts): %d sessions resident (all ended), %@",
+                 r.churnSeconds, r.users * r.cycles, r.users * r.cycles, r.churnedSessions, memory(r.churnedMemory) as NSString))
+    print(String(format: "  after the sweep (clock past the retention; all purged %.2f s later): %d sessions resident, %d purged, %@",
+                 r.sweepSeconds, r.sweptSessions, r.purged, memory(r.sweptMemory) as NSString))
+    print("  after malloc_trim(0) (what the allocator kept for reuse, returned): \(memory(r.trimmedMemory))")
+    print("  WAL on disk: \(mib(r.walBytes))")
+    for (label, snapshot) in [("restart 1 (WAL replay of every login, logout and purge; then a snapshot)", true),
+                              ("restart 2 (from that snapshot)", false)] {
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/proc/self/exe")
+        child.arguments = ["sessions-reopen", r.directory, snapshot ? "snapshot" : "-"]
+        let pipe = Pipe()
+        child.standardOutput = pipe
+        try child.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        child.waitUntilExit()
+        print("  \(label), a fresh process: " + output.split(separator: "\n").last.map(String.init)!)
+    }
+}
+
+/// The child of `sessions`: one reopen of the churned directory, one line of figures.
+func runSessionsReopen() async throws {
+    if ProcessInfo.processInfo.environment["AUTHD_BENCH_DYNAMIC_MMAP"] == nil { ProcessAllocator.keepLargeBlocksReturnable() }
+    let directory = arguments.dropFirst().first!
+    let reopened = try await SessionChurn.reopen(directory: directory, snapshot: arguments.dropFirst(2).first == "snapshot")
+    print(String(format: "%d sessions resident, %d users, RSS %@ (anonymous %@), open %.2f s (%d records replayed%@)",
+                 reopened.sessions, reopened.users, mib(reopened.resident) as NSString, mib(reopened.anonymous) as NSString,
+                 reopened.openSeconds, reopened.replayedRecords,
+                 reopened.fromSnapshot ? " after the snapshot" : ""))
+}
+
 /// Set-up, then `count` operations of one workload and nothing else (profilers).
 func runProfile(_ what: String, count: Int) async throws {
     let engine = Fixtures.inMemoryEngine()
@@ -229,12 +274,14 @@ func runProfile(_ what: String, count: Int) async throws {
     await engine.shutdown()
 }
 
-print("authd engine-report  cores=\(System.coreCount)  rounds=\(rounds)  users=\(users)")
+if mode != "sessions-reopen" { print("authd engine-report  cores=\(System.coreCount)  rounds=\(rounds)  users=\(users)") }
 switch mode {
 case "micro": try await runMicro()
 case "durable": try await runDurable()
 case "memory": try await runMemory()
 case "restart": try await runRestart()
+case "sessions": try await runSessions()
+case "sessions-reopen": try await runSessionsReopen()
 case "argon2":
     // The login bound: Argon2id at the default cost through the engine's own hasher, one core.
     let count = CommandLine.arguments.count > 2 ? Int(CommandLine.arguments[2]) ?? 40 : 40
@@ -259,6 +306,6 @@ case "all":
     try await runMicro()
     try await runDurable()
 default:
-    print("usage: engine-report [all|micro|durable|memory|restart] [users] | profile refresh|me|login|floor|verify [count]")
+    print("usage: engine-report [all|micro|durable|memory|restart] [users] | sessions [users] [cycles] | profile refresh|me|login|floor|verify [count]")
     exit(2)
 }
