@@ -12,9 +12,6 @@ public struct SessionCounts: Sendable, Equatable {
         self.users = users
     }
 
-    /// Every resident session (what the retention sweep bounds).
-    public var sessions: Int { active + expired + revoked + compromised }
-
     /// The sum of two counts (shards, parts).
     public static func + (lhs: SessionCounts, rhs: SessionCounts) -> SessionCounts {
         var sum = lhs

@@ -10,12 +10,23 @@ struct ShardState: Sendable, Equatable {
     private(set) var sessions: [UUID: SessionState] = [:]
 
     /// A record that does not fit the current state (recovery of a damaged or foreign log).
-    enum ApplyError: Error, Equatable {
+    enum ApplyError: Error, Equatable, CustomStringConvertible {
         case duplicateUser(UUID)
         case duplicateEmail(String)
         case unknownUser(UUID)
         case unknownSession(UUID)
         case duplicateSession(UUID)
+
+        /// One line for logs and operators.
+        var description: String {
+            switch self {
+            case .duplicateUser(let id): "user \(id.lowercased) already exists"
+            case .duplicateEmail(let email): "email \(email) already belongs to another user"
+            case .unknownUser(let id): "no user \(id.lowercased)"
+            case .unknownSession(let id): "no session \(id.lowercased) of that user"
+            case .duplicateSession(let id): "session \(id.lowercased) already exists"
+            }
+        }
     }
 
     /// Sizes the tables once before a bulk load (snapshot decode), instead of doubling.

@@ -693,6 +693,18 @@ def logs_are_json_all_the_way_down():
     completed = one(lambda l: l.get("event") == "request_completed", "access line")
     expect(isinstance(completed["status"], int) and isinstance(completed["durationMs"], (int, float)), str(completed))
 
+    # A start that fails: a second server on a directory the first one holds.
+    holder = Server(BIN, data_dir=server.data_dir).start()
+    try:
+        second = Server(BIN, data_dir=server.data_dir)
+        out = subprocess.run([second.bin, "serve"], env=second.environment(), capture_output=True, text=True, timeout=30)
+    finally:
+        holder.stop()
+    expect(out.returncode == 1, f"exit {out.returncode}")
+    failed = [l for l in json_lines(out.stdout) if l["message"] == "cannot open the engine"]
+    expect(failed and failed[0]["level"] == "critical", out.stdout[-500:])
+    expect("locked" in failed[0]["reason"] and failed[0]["path"].endswith("LOCK") and failed[0]["dataDirectory"] == server.data_dir, str(failed))
+
 
 @test
 def invalid_configuration_exits_2():
