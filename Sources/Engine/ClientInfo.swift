@@ -26,7 +26,7 @@ public struct ClientInfo: Sendable, Equatable {
         let utf8 = text.utf8
         guard utf8.count > limit else { return text }
         var end = utf8.index(utf8.startIndex, offsetBy: limit)
-        // A continuation byte (10xxxxxx) is inside a scalar: back off to the scalar's first byte.
+        // A byte of the form 0b10_xxxxxx continues a scalar: back off to the scalar's first byte.
         while end > utf8.startIndex, utf8[end] & 0xC0 == 0x80 { end = utf8.index(before: end) }
         return String(decoding: utf8[..<end], as: UTF8.self)
     }

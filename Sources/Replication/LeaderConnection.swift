@@ -13,7 +13,6 @@ final class LeaderConnection: @unchecked Sendable {
     /// Frame ranges the session has decided to send, in order; sent one after the other.
     private var pending: [(from: UInt64, through: UInt64)] = []
     private var pumping = false
-    private(set) var streamingName: String?
     private var closed = false
 
     init(channel: any Channel, leader: ReplicationLeader) throws {
@@ -82,13 +81,11 @@ final class LeaderConnection: @unchecked Sendable {
             case .sendSnapshot:
                 sendSnapshot()
             case .followerJoined(let name, let durable, _):
-                streamingName = name
                 leader.followerJoined(name, durableLSN: durable, address: channel.remoteAddress?.description ?? "?", replacing: self)
                 joined = true
             case .acknowledged(let name, let durable, let applied, _):
                 leader.acknowledged(name, durableLSN: durable, appliedLSN: applied)
             case .followerLeft(let name):
-                streamingName = nil
                 leader.followerLeft(name, connection: self)
             case .refuse(let code, let text):
                 leader.events(.refused(peer: session.followerName ?? channel.remoteAddress?.description ?? "?", code: code, message: text))

@@ -95,7 +95,7 @@ public final class ReplicationFollower: Sendable {
         while !Task.isCancelled {
             let stop = state.withLock { $0.stopped || $0.needsRestart != nil }
             if stop { break }
-            let outcome = await connectOnce(mode: .live)
+            let outcome = await connectOnce()
             state.withLock { $0.streaming = false }
             switch outcome {
             case .streamed(let reason):
@@ -125,10 +125,10 @@ public final class ReplicationFollower: Sendable {
         return LogPosition(durableLSN: last.lsn, lastCRC: last.crc, terms: terms.history)
     }
 
-    private func connectOnce(mode: FollowerLink.Mode) async -> ConnectionResult {
+    private func connectOnce() async -> ConnectionResult {
         do {
             let position = try await self.position()
-            let (result, _) = try await handshake(mode: mode, position: position)
+            let (result, _) = try await handshake(mode: .live, position: position)
             return result
         } catch {
             return .failed("\(error)")

@@ -1,3 +1,4 @@
+import Glibc
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -33,6 +34,8 @@ public final class ReplicationLeader: Sendable {
         var recent: RecentFrames
         var connections: [ObjectIdentifier: LeaderConnection] = [:]
         var followers: [String: FollowerInfo] = [:]
+        /// The connection streaming to each follower name (one per name).
+        var streams: [String: ObjectIdentifier] = [:]
         var stopped = false
         var ticker: RepeatedTask?
     }
@@ -114,7 +117,7 @@ public final class ReplicationLeader: Sendable {
         let lastLSN = log.lastAppendedLSN
         return hub.withLock { h in
             let synchronous = Set(h.rule.synchronousFollowers(now: now))
-            let live = Set(h.connections.values.compactMap { $0.streamingName })
+            let live = Set(h.streams.keys)
             let followers = h.followers.sorted { $0.key < $1.key }.map { name, info in
                 LeaderStatus.Follower(
                     name: name, address: info.address, acknowledgedLSN: info.acknowledgedLSN, appliedLSN: info.appliedLSN,
@@ -159,7 +162,9 @@ public final class ReplicationLeader: Sendable {
         let now = Self.now()
         let (actions, older) = hub.withLock { h -> ([AcknowledgementRule.Action], [LeaderConnection]) in
             // One session per follower name: the older connection of the same name ends first.
-            let older = h.connections.values.filter { $0 !== connection && $0.streamingName == name }
+            let id = ObjectIdentifier(connection)
+            let older = h.streams[name].flatMap { $0 == id ? nil : h.connections[$0] }.map { [$0] } ?? []
+            h.streams[name] = id
             var info = h.followers[name] ?? FollowerInfo()
             info.acknowledgedLSN = durableLSN
             info.lastAckNanos = now
@@ -190,7 +195,8 @@ public final class ReplicationLeader: Sendable {
         let now = Self.now()
         let actions = hub.withLock { h -> [AcknowledgementRule.Action] in
             // A newer connection of the same name already replaced this one: it stays.
-            if h.connections.values.contains(where: { $0 !== connection && $0.streamingName == name }) { return [] }
+            guard h.streams[name] == ObjectIdentifier(connection) else { return [] }
+            h.streams[name] = nil
             return h.rule.followerDisconnected(name, now: now)
         }
         apply(actions)
@@ -219,7 +225,7 @@ public final class ReplicationLeader: Sendable {
             case .confirm(let lsn):
                 log.confirm(upTo: lsn)
             case .failWaiters(let lsn):
-                let count = log.failUnconfirmed(through: lsn, error: .writeFailed(operation: "replicate", errno: 110))
+                let count = log.failUnconfirmed(through: lsn, error: .writeFailed(operation: "replicate", errno: ETIMEDOUT))
                 if count > 0 { events(.failedWaiters(count: count)) }
             case .enteredDegraded: events(.enteredDegraded)
             case .leftDegraded: events(.leftDegraded)

@@ -148,10 +148,10 @@ final class ClusterNode: Sendable {
         }
         let known = follower.status().leaderDurableLSN
         await follower.stop()
-        do { try await log.flush() } catch { return restore(follower, "error the log cannot sync: \(error)") }
+        do { try await log.flush() } catch { return resumeFollowing("error the log cannot sync: \(error)") }
         let durable = log.syncedLSN
         if durable < known && !force {
-            return restore(follower, "error this node holds LSNs through \(durable) but its leader had acknowledged \(known); "
+            return resumeFollowing("error this node holds LSNs through \(durable) but its leader had acknowledged \(known); "
                 + "promote the most advanced follower, or use --force to accept losing \(known - durable) records")
         }
         await engine.stopFollowing()
@@ -168,7 +168,8 @@ final class ClusterNode: Sendable {
         return "ok term \(terms.currentTerm) lsn \(durable)"
     }
 
-    private func restore(_ follower: ReplicationFollower, _ answer: String) -> String {
+    /// A refused promotion: the node follows its leader again (a fresh stream) and says why.
+    private func resumeFollowing(_ answer: String) -> String {
         startFollowing()
         return answer
     }

@@ -4,7 +4,7 @@ import Testing
 /// The storage settings the durability docs promise exist and mean what they say.
 @Suite struct StorageSettingsTests {
     func parse(_ values: [String: String]) throws(ConfigurationError) -> ServerConfiguration {
-        try ServerConfiguration.parse(values, cores: 2)
+        try ServerConfigurationTests().parse(values)
     }
 
     @Test func walRetainSegmentsIsASetting() throws {
@@ -26,17 +26,10 @@ import Testing
     let secret = String(repeating: "r", count: 32)
 
     func parse(_ values: [String: String]) throws(ConfigurationError) -> ServerConfiguration {
-        try ServerConfiguration.parse(values, cores: 2)
+        try ServerConfigurationTests().parse(values)
     }
 
-    func problems(_ values: [String: String]) -> [String] {
-        do {
-            _ = try parse(values)
-            return []
-        } catch {
-            return error.problems
-        }
-    }
+    func problems(_ values: [String: String]) -> [String] { ServerConfigurationTests().problems(values) }
 
     @Test func offByDefault() throws {
         let settings = try parse([:]).replication

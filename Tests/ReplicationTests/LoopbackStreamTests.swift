@@ -102,7 +102,7 @@ import WAL
         let followerEvents = Mutex<[ReplicationEvent]>([])
         let follower = ReplicationFollower(
             configuration: FollowerConfiguration(leaderHost: "127.0.0.1", leaderPort: address.port!, node: "impostor",
-                                                 secret: Array("another-secret-of-at-least-32-bytes-xxxx".utf8)),
+                                                 secret: Array("a-different-replication-secret-0123456789".utf8)),
             log: followerLog, directory: followerDir, terms: try TermStore(dataDirectory: followerDir),
             group: MultiThreadedEventLoopGroup.singleton, appliedLSN: 0, apply: { $0.last?.lsn ?? 0 },
             events: { event in followerEvents.withLock { $0.append(event) } })
