@@ -31,21 +31,15 @@ extension AuthEngine {
             throw .storage(error)
         }
         let walOpened = since(clockStart)
-        let snapshotStart = ContinuousClock.now
         var recovery: EngineRecovery
-        if let latest = try EngineRecovery.loadLatestSnapshot(directory: directory) {
-            recovery = try EngineRecovery(snapshotPayload: latest.payload, path: latest.info.path, shardCount: configuration.shardCount)
-            recovery.snapshotTimestamp = latest.info.timestamp
-            recovery.summary.skippedSnapshots = latest.skipped
-        } else {
-            recovery = try EngineRecovery(snapshotPayload: nil, path: nil, shardCount: configuration.shardCount)
+        do {
+            recovery = try recover(log: log, configuration: configuration)
+        } catch {
+            // A refused start leaves nothing held: the directory lock goes with the log.
+            await log.close()
+            throw error
         }
         recovery.summary.walOpenSeconds = walOpened
-        recovery.summary.snapshotSeconds = since(snapshotStart)
-        let replayStart = ContinuousClock.now
-        try recovery.replay { start, body in try log.replay(after: start, body) }
-        recovery.summary.replaySeconds = since(replayStart)
-        try restartLogIfBehindSnapshot(log: log, recovery: &recovery, directory: directory)
         let loadStart = ContinuousClock.now
 
         let engine = AuthEngine(configuration: configuration, clock: clock, journal: Journal(log: log), executors: executors)
@@ -65,17 +59,46 @@ extension AuthEngine {
         return engine
     }
 
+    /// Loads the newest snapshot and replays the log after it (the log opened, not started).
+    private static func recover(log: WriteAheadLog, configuration: EngineConfiguration) throws(EngineOpenError) -> EngineRecovery {
+        func since(_ start: ContinuousClock.Instant) -> Double {
+            let d = ContinuousClock.now - start
+            return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        }
+        let directory = configuration.dataDirectory
+        let snapshotStart = ContinuousClock.now
+        var recovery: EngineRecovery
+        if let latest = try EngineRecovery.loadLatestSnapshot(directory: directory) {
+            recovery = try EngineRecovery(snapshotPayload: latest.payload, path: latest.info.path, shardCount: configuration.shardCount)
+            recovery.snapshotTimestamp = latest.info.timestamp
+            recovery.summary.skippedSnapshots = latest.skipped
+        } else {
+            recovery = try EngineRecovery(snapshotPayload: nil, path: nil, shardCount: configuration.shardCount)
+        }
+        recovery.summary.snapshotSeconds = since(snapshotStart)
+        let replayStart = ContinuousClock.now
+        try recovery.replay { start, body in try log.replay(after: start, body) }
+        recovery.summary.replaySeconds = since(replayStart)
+        try restartLogIfBehindSnapshot(log: log, recovery: &recovery, directory: directory,
+                                       following: configuration.startsFollowing)
+        return recovery
+    }
+
     /// A log that ends below what the loaded snapshot reflects (its end was cut by `wal repair`,
     /// or lost in a power loss under a newer snapshot) must not be continued: its next LSNs are
     /// already claimed by the snapshot, and the next start would skip the records written there.
     /// The recovered state is written as a snapshot at the snapshot's newest LSN, the old segments
     /// are moved aside and the log starts over after that LSN. Nothing acknowledged is dropped:
     /// the snapshot holds everything the missing part of the log held.
+    ///
+    /// A follower refuses instead: its log is its leader's, chain and LSNs, and one started over
+    /// could never take the leader's next frame.
     static func restartLogIfBehindSnapshot(log: WriteAheadLog, recovery: inout EngineRecovery,
-                                           directory: String) throws(EngineOpenError) {
+                                           directory: String, following: Bool) throws(EngineOpenError) {
         let claimed = recovery.snapshotNewestLSN
         let logEnd = log.lastAppendedLSN
         guard claimed > logEnd else { return }
+        guard !following else { throw .followerLogBehindSnapshot(logEnd: logEnd, snapshotLSN: claimed) }
         let timestamp = max(recovery.summary.lastTimestamp, recovery.snapshotTimestamp)
         do {
             let info = try SnapshotStore(directory: directory).write(

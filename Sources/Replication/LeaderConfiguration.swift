@@ -26,6 +26,9 @@ public struct LeaderConfiguration: Sendable {
     public var idleTimeout: UInt64 = 5_000_000_000
     /// Frames kept in memory for streaming followers, bytes.
     public var memoryBudget: Int = 64 << 20
+    /// `REPLICATION_MAX_RETAINED_BYTES`: WAL kept on disk for followers at most (past it, a
+    /// follower catches up by snapshot).
+    public var maximumRetainedBytes: Int = 1 << 30
 
     /// A configuration with the defaults above.
     public init(host: String, port: Int, node: String, httpURL: String, term: UInt64, terms: TermHistory, secret: [UInt8],

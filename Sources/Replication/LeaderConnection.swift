@@ -120,7 +120,10 @@ final class LeaderConnection: @unchecked Sendable {
         guard !pumping, !closed, let range = pending.first else { return }
         if let frames = leader.recentFrames(from: range.from, through: range.through) {
             pending.removeFirst()
-            for chunk in frames { _ = ReplicationWire.write(chunk, to: channel) }
+            for chunk in frames {
+                _ = ReplicationWire.write(chunk, to: channel)
+                leader.shipped(chunk)
+            }
             channel.flush()
             pump()
             return
@@ -149,7 +152,10 @@ final class LeaderConnection: @unchecked Sendable {
                     return
                 }
                 var written: EventLoopFuture<Void>?
-                for chunk in frames { written = ReplicationWire.write(chunk, to: channel) }
+                for chunk in frames {
+                    written = ReplicationWire.write(chunk, to: channel)
+                    leader.shipped(chunk)
+                }
                 channel.flush()
                 written?.whenComplete { [self] _ in
                     pumping = false
@@ -188,13 +194,19 @@ final class LeaderConnection: @unchecked Sendable {
                     offset = end
                 }
                 channel.flush()
-                let finish = { [self] in
-                    perform(session.snapshotSent(lsn: file.lsn, chainCRC: file.chainCRC, nextFrameLSN: file.nextFrameLSN,
-                                                 now: ReplicationLeader.now()))
+                leader.snapshotShipped(to: session.followerName ?? "?", lsn: file.lsn, bytes: UInt64(file.bytes.count))
+                if let written {
+                    written.whenComplete { [self] _ in snapshotWritten(file) }
+                } else {
+                    snapshotWritten(file)
                 }
-                if let written { written.whenComplete { _ in finish() } } else { finish() }
             }
         }
+    }
+
+    private func snapshotWritten(_ file: SnapshotFile) {
+        perform(session.snapshotSent(lsn: file.lsn, chainCRC: file.chainCRC, nextFrameLSN: file.nextFrameLSN,
+                                     now: ReplicationLeader.now()))
     }
 }
 

@@ -25,6 +25,11 @@ public struct LeaderStatus: Sendable {
     public var confirmedLSN: UInt64
     /// Every follower seen since this leadership began.
     public var followers: [Follower]
+    /// Records, bytes (frames and snapshot files) and snapshots sent to followers since this
+    /// leadership began.
+    public var recordsShipped: UInt64 = 0
+    public var bytesShipped: UInt64 = 0
+    public var snapshotsShipped: UInt64 = 0
 
     /// The mode's name: `asynchronous`, `synchronous`, `degraded` or `refusing`.
     public var modeName: String {

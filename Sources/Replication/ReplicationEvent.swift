@@ -25,4 +25,9 @@ public enum ReplicationEvent: Sendable, Equatable {
     case needsRestart(reason: String)
     /// The follower adopted a newer term.
     case adoptedTerm(UInt64)
+    /// A follower older than the retained log was sent the newest snapshot (leader side).
+    case snapshotSent(follower: String, lsn: UInt64, bytes: UInt64)
+    /// This node installed its leader's snapshot at `lsn` and receives the frames after it up to
+    /// `catchUpTo` before its engine opens (follower side).
+    case snapshotInstalled(lsn: UInt64, bytes: UInt64, catchUpTo: UInt64)
 }

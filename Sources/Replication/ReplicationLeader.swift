@@ -21,6 +21,9 @@ public final class ReplicationLeader: Sendable {
     let events: @Sendable (ReplicationEvent) -> Void
     let hub: Mutex<Hub>
     private let server = Mutex<(any Channel)?>(nil)
+    private let recordsShipped = Atomic<UInt64>(0)
+    private let bytesShipped = Atomic<UInt64>(0)
+    private let snapshotsShipped = Atomic<UInt64>(0)
 
     struct FollowerInfo: Sendable {
         var acknowledgedLSN: UInt64 = 0
@@ -38,6 +41,7 @@ public final class ReplicationLeader: Sendable {
         var streams: [String: ObjectIdentifier] = [:]
         var stopped = false
         var ticker: RepeatedTask?
+        var ticks = 0
     }
 
     /// A leader over `log` (the engine's log in `directory`), ready to `start`.
@@ -101,6 +105,7 @@ public final class ReplicationLeader: Sendable {
         }
         ticker?.cancel()
         log.setFrameObserver(nil)
+        log.setRetentionFloor(nil)
         for connection in connections {
             connection.channel.eventLoop.execute { connection.stepDown() }
         }
@@ -125,8 +130,24 @@ public final class ReplicationLeader: Sendable {
                     sinceLastAckMilliseconds: info.lastAckNanos == 0 ? nil : Double(now &- info.lastAckNanos) / 1e6,
                     synchronous: synchronous.contains(name), streaming: live.contains(name))
             }
-            return LeaderStatus(mode: h.rule.mode, confirmedLSN: h.rule.confirmedLSN, followers: followers)
+            return LeaderStatus(mode: h.rule.mode, confirmedLSN: h.rule.confirmedLSN, followers: followers,
+                                recordsShipped: recordsShipped.load(ordering: .relaxed),
+                                bytesShipped: bytesShipped.load(ordering: .relaxed),
+                                snapshotsShipped: snapshotsShipped.load(ordering: .relaxed))
         }
+    }
+
+    /// Counts frames written to a follower's connection.
+    func shipped(_ frames: WrittenFrames) {
+        recordsShipped.add(frames.lastLSN - frames.firstLSN + 1, ordering: .relaxed)
+        bytesShipped.add(UInt64(frames.bytes.count), ordering: .relaxed)
+    }
+
+    /// Counts a snapshot sent to a follower older than the retained log.
+    func snapshotShipped(to follower: String, lsn: UInt64, bytes: UInt64) {
+        snapshotsShipped.add(1, ordering: .relaxed)
+        bytesShipped.add(bytes, ordering: .relaxed)
+        events(.snapshotSent(follower: follower, lsn: lsn, bytes: bytes))
     }
 
     // MARK: Feeding the rule
@@ -210,12 +231,28 @@ public final class ReplicationLeader: Sendable {
 
     private func tick() {
         let now = Self.now()
-        let (actions, connections) = hub.withLock { h -> ([AcknowledgementRule.Action], [LeaderConnection]) in
-            (h.rule.tick(now: now), Array(h.connections.values))
+        let (actions, connections, retention) = hub.withLock { h -> ([AcknowledgementRule.Action], [LeaderConnection], [UInt64]?) in
+            h.ticks += 1
+            // About once a second: what the known followers still need of the log.
+            let retention = h.ticks % 50 == 1 ? h.followers.values.map { $0.acknowledgedLSN + 1 } : nil
+            return (h.rule.tick(now: now), Array(h.connections.values), retention)
         }
         apply(actions)
+        if let retention { updateRetention(needed: retention) }
         for connection in connections {
             connection.channel.eventLoop.execute { connection.tick(now: now) }
+        }
+    }
+
+    /// Keeps the segments the known followers still need, within `maximumRetainedBytes` (the
+    /// directory is listed on the thread pool, never on the event loop).
+    private func updateRetention(needed: [UInt64]) {
+        let directory = directory, log = log, maximum = configuration.maximumRetainedBytes
+        threadPool.submit { state in
+            guard case .active = state else { return }
+            let segments = (try? WALReader(directory: directory).segmentFirstLSNs()) ?? []
+            log.setRetentionFloor(RetentionFloor.choose(
+                needed: needed, segmentFirstLSNs: segments, segmentBytes: log.configuration.segmentSize, maximumBytes: maximum))
         }
     }
 

@@ -268,3 +268,41 @@ public struct SnapshotStore: Sendable {
         }
     }
 }
+
+extension SnapshotStore {
+    /// Puts a snapshot file that arrived from elsewhere (a replication leader's) into the store:
+    /// verifies it fully, renames it to its place by the LSN in its header (replacing a snapshot
+    /// of the same LSN) and fsyncs both directories. `path` must be on the same file system
+    /// (`<directory>/...`). Refuses a file whose header names another LSN than `expectedLSN`.
+    /// Returns what was installed.
+    @discardableResult
+    public func install(file path: String, expectedLSN: UInt64) throws(WALError) -> SnapshotInfo {
+        let loaded = try load(path: path)
+        guard loaded.info.lsn == expectedLSN else {
+            throw WALError.snapshotCorrupt(path: path, reason: "header says LSN \(loaded.info.lsn), expected \(expectedLSN)")
+        }
+        let fs = fileSystem
+        do { try fs.makeDirectory(snapshotDirectory) } catch {
+            throw WALError.io(operation: "mkdir", path: snapshotDirectory, errno: error.code)
+        }
+        do { try fs.syncDirectory(directory) } catch {
+            throw WALError.io(operation: "fsync directory", path: directory, errno: error.code)
+        }
+        let finalPath = snapshotDirectory + "/" + Self.fileName(loaded.info.lsn)
+        do { try fs.rename(path, finalPath) } catch {
+            throw WALError.io(operation: "rename", path: path, errno: error.code)
+        }
+        do { try fs.syncDirectory(snapshotDirectory) } catch {
+            throw WALError.io(operation: "fsync directory", path: snapshotDirectory, errno: error.code)
+        }
+        let source = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
+        if !source.isEmpty, source != snapshotDirectory {
+            do { try fs.syncDirectory(source) } catch {
+                throw WALError.io(operation: "fsync directory", path: source, errno: error.code)
+            }
+        }
+        var info = loaded.info
+        info.path = finalPath
+        return info
+    }
+}

@@ -118,10 +118,11 @@ final class ClusterNode: Sendable {
         let lsn = log.append(try TermRecord(term: term, node: node).encoded())
         try await log.waitUntilDurable(lsn)
         try terms.record(term: term, firstLSN: lsn)
-        let configuration = LeaderConfiguration(
+        var configuration = LeaderConfiguration(
             host: listen.host, port: listen.port, node: node, httpURL: httpURL, term: term, terms: terms.history, secret: secret,
             syncReplicas: settings.syncReplicas, strict: settings.syncStrict,
             syncTimeout: UInt64(settings.syncTimeoutSeconds * 1e9))
+        configuration.maximumRetainedBytes = settings.maxRetainedBytes
         let logger = self.logger
         let leader = try ReplicationLeader(
             configuration: configuration, log: log, directory: directory, group: group, threadPool: threadPool,
@@ -292,6 +293,13 @@ final class ClusterNode: Sendable {
             logger.error("stopped following: restart this node", metadata: ["reason": .string(reason)])
         case .adoptedTerm(let term):
             logger.notice("adopted a newer term", metadata: ["term": .stringConvertible(term)])
+        case .snapshotSent(let follower, let lsn, let bytes):
+            logger.notice("sent the newest snapshot to a follower older than the retained log",
+                          metadata: ["follower": .string(follower), "lsn": .stringConvertible(lsn), "bytes": .stringConvertible(bytes)])
+        case .snapshotInstalled(let lsn, let bytes, let target):
+            logger.notice("installed the leader's snapshot; receiving the frames after it before opening",
+                          metadata: ["lsn": .stringConvertible(lsn), "bytes": .stringConvertible(bytes),
+                                     "catchUpTo": .stringConvertible(target)])
         }
     }
 }

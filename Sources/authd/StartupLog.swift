@@ -47,6 +47,9 @@ enum StartupLog {
                 fields["snapshot"] = .string(path)
             case .recordUnreadable(let lsn, _):
                 fields["lsn"] = .stringConvertible(lsn)
+            case .followerLogBehindSnapshot(let end, let lsn):
+                fields["logEndLSN"] = .stringConvertible(end)
+                fields["snapshotLSN"] = .stringConvertible(lsn)
             }
         case let error as WALError:
             fields.merge(walFields(error)) { _, new in new }

@@ -76,6 +76,32 @@ import WAL
         }
     }
 
+    @Test func aFollowerWhoseLogIsBehindItsSnapshotRefusesToStartItOver() async throws {
+        try await withDirectory { dir in
+            let engine = try await AuthEngine.open(configuration(dir))
+            try await register(engine, 1...30)
+            _ = try await engine.snapshot()
+            await engine.shutdown()
+            try damageFrame(holding: 25, in: dir)
+            #expect(try WALRepair.repair(directory: dir).lastLSN == 24)
+
+            // A follower's log is its leader's: starting it over would break the shared chain.
+            var following = configuration(dir)
+            following.startsFollowing = true
+            await #expect {
+                _ = try await AuthEngine.open(following)
+            } throws: { error in
+                guard case EngineOpenError.followerLogBehindSnapshot(let end, let lsn)? = error as? EngineOpenError else { return false }
+                return end == 24 && lsn >= 30
+            }
+            // Nothing was moved: the same directory still opens as a single node (which starts over).
+            let single = try await AuthEngine.open(configuration(dir))
+            #expect(single.recoverySummary?.logRestart?.logEndLSN == 24)
+            #expect(await single.statistics().users == 30)
+            await single.shutdown()
+        }
+    }
+
     @Test func snapshotInIntervalModeClaimsOnlySyncedRecords() async throws {
         try await withDirectory { dir in
             let engine = try await AuthEngine.open(configuration(dir, durability: .interval(milliseconds: 600_000)))
