@@ -10,14 +10,18 @@ public struct ClusterGate: Sendable {
     public var acceptsWrites: @Sendable () -> Bool
     /// `GET /cluster/replica` answers 200 only on a follower that streams with a small lag.
     public var isHealthyReplica: @Sendable () -> Bool
+    /// The figures `/metrics` shows (role, term, lag, shipping, failover).
+    public var figures: @Sendable () -> ClusterFigures
 
-    /// A gate from its four answers.
+    /// A gate from its answers.
     public init(refusal: @escaping @Sendable () -> ClusterRefusal?, status: @escaping @Sendable () -> [UInt8],
-                acceptsWrites: @escaping @Sendable () -> Bool, isHealthyReplica: @escaping @Sendable () -> Bool) {
+                acceptsWrites: @escaping @Sendable () -> Bool, isHealthyReplica: @escaping @Sendable () -> Bool,
+                figures: @escaping @Sendable () -> ClusterFigures) {
         self.refusal = refusal
         self.status = status
         self.acceptsWrites = acceptsWrites
         self.isHealthyReplica = isHealthyReplica
+        self.figures = figures
     }
 }
 

@@ -25,6 +25,7 @@ public final class ServerMetrics: Sendable {
     private let replayDetections: CoreMetrics.Counter
     private let connectionsRefused: CoreMetrics.Counter
     private let gauges: EngineGauges
+    private let clusterGauges: ClusterGauges
 
     /// Metrics in a fresh registry.
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
@@ -46,6 +47,7 @@ public final class ServerMetrics: Sendable {
         self.replayDetections = CoreMetrics.Counter(label: "authd_refresh_replay_detected_total", factory: factory)
         self.connectionsRefused = CoreMetrics.Counter(label: "authd_http_connections_refused_total", factory: factory)
         self.gauges = EngineGauges(factory: factory)
+        self.clusterGauges = ClusterGauges(factory: factory)
     }
 
     /// Makes this registry the process-wide swift-metrics backend, so metrics
@@ -101,9 +103,11 @@ public final class ServerMetrics: Sendable {
         }
     }
 
-    /// Prometheus text for a scrape, engine gauges refreshed from `statistics`.
-    public func render(statistics: EngineStatistics, into buffer: inout ByteBuffer) {
+    /// Prometheus text for a scrape, engine gauges refreshed from `statistics` (and the
+    /// cluster's from `cluster`, on a cluster node).
+    public func render(statistics: EngineStatistics, cluster: ClusterFigures? = nil, into buffer: inout ByteBuffer) {
         gauges.update(statistics)
+        if let cluster { clusterGauges.update(cluster) }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(16 * 1024)
         registry.emit(into: &bytes)

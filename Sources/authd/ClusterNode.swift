@@ -194,7 +194,39 @@ final class ClusterNode: Sendable {
     var gate: ClusterGate {
         ClusterGate(
             refusal: { [self] in refusal() }, status: { [self] in statusJSON() },
-            acceptsWrites: { [self] in refusal() == nil }, isHealthyReplica: { [self] in isHealthyReplica() })
+            acceptsWrites: { [self] in refusal() == nil }, isHealthyReplica: { [self] in isHealthyReplica() },
+            figures: { [self] in figures() })
+    }
+
+    /// What `/metrics` shows of this node's role.
+    func figures() -> ClusterFigures {
+        let term = terms.currentTerm
+        switch role.withLock({ $0 }) {
+        case .leader(let leader):
+            let status = leader.status()
+            var figures = ClusterFigures(role: "leader", term: term, writable: refusal() == nil)
+            figures.followers = status.followers.map { f in
+                // Caught up: no lag; else how long since it last acknowledged.
+                ClusterFigures.Follower(name: f.name, lagRecords: f.lagRecords,
+                                        lagSeconds: f.lagRecords == 0 ? 0 : (f.sinceLastAckMilliseconds ?? 0) / 1000,
+                                        synchronous: f.synchronous)
+            }
+            figures.degraded = status.modeName == "degraded"
+            figures.recordsShipped = status.recordsShipped
+            figures.bytesShipped = status.bytesShipped
+            figures.snapshotsShipped = status.snapshotsShipped
+            return figures
+        case .follower(let follower):
+            let status = follower.status()
+            var figures = ClusterFigures(role: "follower", term: term, writable: false)
+            figures.streaming = status.streaming
+            figures.replicaLagSeconds = Double(status.lag.nanoseconds) / 1e9
+            return figures
+        case .promoting:
+            return ClusterFigures(role: "promoting", term: term, writable: false)
+        case .stopped:
+            return ClusterFigures(role: "stopped", term: term, writable: false)
+        }
     }
 
     private func refusal() -> ClusterRefusal? {

@@ -64,6 +64,6 @@ func directorySize(_ path: String) -> Int {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
     return names.reduce(0) { total, name in
         let size = (try? FileManager.default.attributesOfItem(atPath: path + "/" + name)[.size] as? Int) ?? 0
-        return total + (size ?? 0)
+        return total + size
     }
 }

@@ -10,19 +10,25 @@ import Testing
         let refusal = Mutex<ClusterRefusal?>(nil)
         let leader = Mutex(true)
         let replica = Mutex(false)
+        let figures = Mutex(ClusterFigures(role: "leader", term: 3, writable: true))
 
         var gate: ClusterGate {
             ClusterGate(
                 refusal: { self.refusal.withLock { $0 } },
                 status: { Array(#"{"node":"n1","role":"leader","term":3}"#.utf8) },
                 acceptsWrites: { self.leader.withLock { $0 } },
-                isHealthyReplica: { self.replica.withLock { $0 } })
+                isHealthyReplica: { self.replica.withLock { $0 } },
+                figures: { self.figures.withLock { $0 } })
         }
     }
 
-    func withServer(_ role: Role?, _ body: (TestServer, FakeAuthService) async throws -> Void) async throws {
+    func withServer(_ role: Role?, metrics: Bool = false,
+                    _ body: (TestServer, FakeAuthService) async throws -> Void) async throws {
         let service = FakeAuthService()
-        let server = try await TestServer.start(service: service) { $0.cluster = role?.gate }
+        let server = try await TestServer.start(service: service) {
+            $0.cluster = role?.gate
+            $0.metricsEnabled = metrics
+        }
         do { try await body(server, service) } catch {
             await server.stop()
             throw error
@@ -65,6 +71,50 @@ import Testing
             role.refusal.withLock { $0 = nil }
             let served = try await server.request("POST", "/v1/auth/sessions", body: login)
             #expect(served.status == 200)
+        }
+    }
+
+    @Test func metricsShowTheRoleTheFollowersAndWhatWasShipped() async throws {
+        let role = Role()
+        role.figures.withLock {
+            $0.followers = [.init(name: "node-b", lagRecords: 7, lagSeconds: 0.25, synchronous: true),
+                            .init(name: "node-c", lagRecords: 900, lagSeconds: 4, synchronous: false)]
+            $0.recordsShipped = 40
+            $0.bytesShipped = 4096
+        }
+        try await withServer(role, metrics: true) { server, _ in
+            let first = try await server.request("GET", "/metrics").text
+            for line in [#"authd_cluster_role{role="leader"} 1.0"#, #"authd_cluster_role{role="follower"} 0.0"#, "authd_cluster_term 3.0",
+                         "authd_cluster_writable 1.0", #"authd_replication_lag_records{follower="node-b"} 7.0"#,
+                         #"authd_replication_lag_seconds{follower="node-c"} 4.0"#,
+                         #"authd_replication_follower_synchronous{follower="node-c"} 0.0"#, "authd_replication_sync_followers 1.0",
+                         "authd_replication_records_shipped_total 40", "authd_replication_bytes_shipped_total 4096",
+                         "authd_replication_degraded 0.0"] {
+                #expect(first.contains(line + "\n"), "\(line)")
+            }
+            // Counters follow the cluster layer's totals; a follower now, with a leader's lag.
+            role.figures.withLock {
+                $0 = ClusterFigures(role: "follower", term: 4, writable: false)
+                $0.streaming = true
+                $0.replicaLagSeconds = 0.5
+                $0.recordsShipped = 0
+            }
+            let second = try await server.request("GET", "/metrics").text
+            for line in [#"authd_cluster_role{role="follower"} 1.0"#, "authd_cluster_term 4.0", "authd_cluster_writable 0.0",
+                         "authd_replication_streaming 1.0", "authd_replication_replica_lag_seconds 0.5",
+                         "authd_replication_records_shipped_total 40", #"authd_replication_lag_records{follower="node-b"} 0.0"#] {
+                #expect(second.contains(line + "\n"), "\(line)")
+            }
+            // Without etcd there is no failover series (no "no leader" alert on a manual cluster).
+            #expect(!second.contains("authd_cluster_leader_present"))
+            role.figures.withLock {
+                $0.failover = .init(failovers: 2, leaderPresent: true, renewalsSucceeded: 30, renewalsFailed: 1, syncSetSize: 1)
+            }
+            let third = try await server.request("GET", "/metrics").text
+            for line in ["authd_cluster_leader_present 1.0", "authd_cluster_failovers_total 2", "authd_cluster_sync_set_size 1.0",
+                         #"authd_cluster_lease_renewals_total{outcome="ok"} 30"#] {
+                #expect(third.contains(line + "\n"), "\(line)")
+            }
         }
     }
 
