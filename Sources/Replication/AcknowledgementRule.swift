@@ -24,6 +24,14 @@
 /// durable on the leader, so a slow leader disk does not look like missing followers.
 ///
 /// Confirmations are monotonic: `confirm(upTo:)` never goes back, whatever the mode.
+///
+/// **Sync-set mode** (automatic failover, `setSyncSet`): the followers that count are exactly
+/// the sync set published in etcd (at most k names; only they and the leader may take over), and
+/// a write is confirmed once *every* member holds it, so whichever member takes over has it. The
+/// rule never degrades by itself there: the leader's coordinator first publishes a smaller set
+/// (dropping a member that stopped acknowledging) and only then hands it to the rule. With fewer
+/// than k members a non-strict rule confirms on the members it has (the leader alone for an
+/// empty set: `.degraded`), a strict one refuses.
 public struct AcknowledgementRule: Sendable {
     /// The rule's settings.
     public struct Configuration: Sendable, Hashable {
@@ -109,6 +117,8 @@ public struct AcknowledgementRule: Sendable {
     /// Records up to this LSN may be answered.
     public private(set) var confirmedLSN: UInt64
     private var followers: [String: Follower] = [:]
+    /// Sync-set mode: the members that must all hold a write (nil: any k followers).
+    public private(set) var syncSet: Set<String>?
     private var waiters: [Waiter] = []
     private var waiterHead = 0
     /// Waiters before this index are durable on the leader.
@@ -145,6 +155,7 @@ public struct AcknowledgementRule: Sendable {
     public func synchronousFollowers(now: UInt64) -> [String] {
         let k = configuration.syncReplicas
         guard k > 0 else { return [] }
+        if let syncSet { return syncSet.filter { isLive($0, now: now) }.sorted() }
         return followers.values
             .filter { isLive($0, now: now) && $0.acknowledgedLSN >= confirmedLSN }
             .sorted { ($0.acknowledgedLSN, $1.name) > ($1.acknowledgedLSN, $0.name) }
@@ -211,6 +222,26 @@ public struct AcknowledgementRule: Sendable {
         evaluate(now: now)
     }
 
+    /// Enters (or changes) sync-set mode: from now on a write is confirmed once every member of
+    /// `members` holds it. The caller publishes a shrunk set in etcd before calling this, and
+    /// calls this before publishing a grown one.
+    public mutating func setSyncSet(_ members: Set<String>, now: UInt64) -> [Action] {
+        syncSet = members
+        return evaluate(now: now)
+    }
+
+    /// The highest LSN every member of the sync set has acknowledged (the leader's synced LSN for
+    /// an empty set; nil when a member is not connected).
+    public func syncSetAcknowledgement() -> UInt64? {
+        guard let syncSet else { return nil }
+        var lowest = leaderSyncedLSN
+        for name in syncSet {
+            guard let follower = followers[name] else { return nil }
+            lowest = min(lowest, follower.acknowledgedLSN)
+        }
+        return lowest
+    }
+
     // MARK: The rule
 
     private mutating func evaluate(now: UInt64) -> [Action] {
@@ -220,6 +251,7 @@ public struct AcknowledgementRule: Sendable {
             confirm(upTo: leaderSyncedLSN, &actions)
             return actions
         }
+        if let syncSet { return evaluateSyncSet(syncSet, k: k, now: now) }
         switch mode {
         case .degraded where caughtUpCount(now: now) >= k:
             mode = .synchronous
@@ -254,6 +286,40 @@ public struct AcknowledgementRule: Sendable {
                 confirm(upTo: leaderSyncedLSN, &actions)
             }
         }
+        return actions
+    }
+
+    private mutating func evaluateSyncSet(_ members: Set<String>, k: Int, now: UInt64) -> [Action] {
+        var actions: [Action] = []
+        let wanted: Mode
+        if members.count >= k {
+            wanted = .synchronous
+        } else if configuration.strict {
+            wanted = .refusing(since: now)
+        } else {
+            wanted = members.isEmpty ? .degraded(since: now) : .synchronous
+        }
+        switch (mode, wanted) {
+        case (.synchronous, .synchronous), (.degraded, .degraded), (.refusing, .refusing): break
+        default:
+            switch mode {
+            case .degraded: actions.append(.leftDegraded)
+            case .refusing: actions.append(.leftRefusing)
+            default: break
+            }
+            mode = wanted
+            switch wanted {
+            case .degraded: actions.append(.enteredDegraded)
+            case .refusing: actions.append(.enteredRefusing)
+            default: break
+            }
+        }
+        if case .refusing = mode {
+            if let expired = expiredWaiterLSN(now: now) { failWaiters(through: expired, &actions) }
+            return actions
+        }
+        if let acknowledged = syncSetAcknowledgement() { confirm(upTo: acknowledged, &actions) }
+        if configuration.strict, let expired = expiredWaiterLSN(now: now) { failWaiters(through: expired, &actions) }
         return actions
     }
 
