@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "WAL", targets: ["WAL"]),
         .library(name: "HTTPFront", targets: ["HTTPFront"]),
         .library(name: "Replication", targets: ["Replication"]),
+        .library(name: "Failover", targets: ["Failover"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -47,6 +48,10 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+
+        // Leader choice on etcd, the Patroni way: the election and sync-set rules as state machines
+        // and the coordinator that carries them out (knows nothing about auth or the WAL).
+        .target(name: "Failover", dependencies: []),
 
         // The HTTP/1.1 server on SwiftNIO.
         .target(
@@ -86,6 +91,7 @@ let package = Package(
         ),
 
         .testTarget(name: "WALTests", dependencies: ["WAL"]),
+        .testTarget(name: "FailoverTests", dependencies: ["Failover"]),
         .testTarget(
             name: "ReplicationTests",
             dependencies: ["Replication", "WAL", .product(name: "NIOPosix", package: "swift-nio")]

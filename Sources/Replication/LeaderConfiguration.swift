@@ -29,6 +29,10 @@ public struct LeaderConfiguration: Sendable {
     /// `REPLICATION_MAX_RETAINED_BYTES`: WAL kept on disk for followers at most (past it, a
     /// follower catches up by snapshot).
     public var maximumRetainedBytes: Int = 1 << 30
+    /// Automatic failover: every write waits for the leader's confirmation gate (even with
+    /// `syncReplicas` 0) and the leader starts fenced, confirming nothing until `setFenced(false)`
+    /// says its lease is sure.
+    public var fenced = false
 
     /// A configuration with the defaults above.
     public init(host: String, port: Int, node: String, httpURL: String, term: UInt64, terms: TermHistory, secret: [UInt8],

@@ -42,6 +42,10 @@ public final class ReplicationLeader: Sendable {
         var stopped = false
         var ticker: RepeatedTask?
         var ticks = 0
+        /// While fenced (the lease is not sure) nothing is confirmed; `withheld` is what the rule
+        /// confirmed meanwhile.
+        var fenced = false
+        var withheld: UInt64 = 0
     }
 
     /// A leader over `log` (the engine's log in `directory`), ready to `start`.
@@ -69,10 +73,11 @@ public final class ReplicationLeader: Sendable {
     /// Starts accepting followers and holding acknowledgements for them; returns the bound
     /// address.
     public func start() async throws -> SocketAddress {
-        if configuration.syncReplicas > 0 {
+        if configuration.syncReplicas > 0 || configuration.fenced {
             log.confirm(upTo: log.lastAppendedLSN)
             log.requireConfirmation(true)
         }
+        if configuration.fenced { hub.withLock { $0.fenced = true } }
         log.setFrameObserver { [self] frames in framesWritten(frames) }
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 64)
@@ -113,8 +118,43 @@ public final class ReplicationLeader: Sendable {
         try? await channel?.close()
     }
 
-    /// Whether writes may be acknowledged now (false in strict mode with too few followers).
-    public var acceptsWrites: Bool { hub.withLock { $0.rule.mode.acceptsWrites } }
+    /// Whether writes may be acknowledged now (false in strict mode with too few followers, and
+    /// while fenced).
+    public var acceptsWrites: Bool { hub.withLock { $0.rule.mode.acceptsWrites && !$0.fenced } }
+
+    /// Fences (or unfences) the leader: while fenced no write is confirmed to its client, so a
+    /// leader that is not sure of its lease acknowledges nothing; unfencing confirms what the
+    /// rule allowed meanwhile. Only for a leader configured with `fenced`.
+    public func setFenced(_ fenced: Bool) {
+        let release = hub.withLock { h -> UInt64? in
+            guard h.fenced != fenced else { return nil }
+            h.fenced = fenced
+            return fenced ? nil : h.withheld
+        }
+        if let release, release > 0 { log.confirm(upTo: release) }
+    }
+
+    /// Whether the leader is fenced now.
+    public var isFenced: Bool { hub.withLock { $0.fenced } }
+
+    /// Hands the rule the sync set published in etcd (sync-set mode; see `AcknowledgementRule`).
+    public func setSyncSet(_ members: Set<String>) {
+        let now = Self.now()
+        let actions = hub.withLock { $0.rule.setSyncSet(members, now: now) }
+        apply(actions)
+    }
+
+    /// The followers as the acknowledgement rule sees them, for choosing the sync set.
+    public func followerViews() -> SyncSetView {
+        let now = Self.now()
+        return hub.withLock { h in
+            SyncSetView(
+                leaderSyncedLSN: h.rule.leaderSyncedLSN, confirmedLSN: h.rule.confirmedLSN, members: h.rule.syncSet ?? [],
+                followers: h.rule.connectedFollowers.map {
+                    SyncSetView.Follower(name: $0.name, acknowledgedLSN: $0.acknowledgedLSN, live: h.rule.isLive($0.name, now: now))
+                })
+        }
+    }
 
     /// The followers and the acknowledgement mode, for `/cluster`.
     public func status() -> LeaderStatus {
@@ -260,7 +300,11 @@ public final class ReplicationLeader: Sendable {
         for action in actions {
             switch action {
             case .confirm(let lsn):
-                log.confirm(upTo: lsn)
+                let fenced = hub.withLock { h -> Bool in
+                    if h.fenced { h.withheld = max(h.withheld, lsn) }
+                    return h.fenced
+                }
+                if !fenced { log.confirm(upTo: lsn) }
             case .failWaiters(let lsn):
                 let count = log.failUnconfirmed(through: lsn, error: .writeFailed(operation: "replicate", errno: ETIMEDOUT))
                 if count > 0 { events(.failedWaiters(count: count)) }
