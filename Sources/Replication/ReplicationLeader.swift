@@ -46,6 +46,8 @@ public final class ReplicationLeader: Sendable {
         /// confirmed meanwhile.
         var fenced = false
         var withheld: UInt64 = 0
+        /// Nothing is confirmed at or after this uptime instant (automatic failover's lease).
+        var confirmDeadline = UInt64.max
     }
 
     /// A leader over `log` (the engine's log in `directory`), ready to `start`.
@@ -120,22 +122,42 @@ public final class ReplicationLeader: Sendable {
 
     /// Whether writes may be acknowledged now (false in strict mode with too few followers, and
     /// while fenced).
-    public var acceptsWrites: Bool { hub.withLock { $0.rule.mode.acceptsWrites && !$0.fenced } }
+    public var acceptsWrites: Bool {
+        let now = Self.now()
+        return hub.withLock { $0.rule.mode.acceptsWrites && !$0.fenced && now < $0.confirmDeadline }
+    }
 
     /// Fences (or unfences) the leader: while fenced no write is confirmed to its client, so a
     /// leader that is not sure of its lease acknowledges nothing; unfencing confirms what the
     /// rule allowed meanwhile. Only for a leader configured with `fenced`.
     public func setFenced(_ fenced: Bool) {
+        let now = Self.now()
         let release = hub.withLock { h -> UInt64? in
             guard h.fenced != fenced else { return nil }
             h.fenced = fenced
-            return fenced ? nil : h.withheld
+            return fenced || now >= h.confirmDeadline ? nil : h.withheld
         }
         if let release, release > 0 { log.confirm(upTo: release) }
     }
 
-    /// Whether the leader is fenced now.
-    public var isFenced: Bool { hub.withLock { $0.fenced } }
+    /// Whether the leader is fenced now (explicitly, or past its confirmation deadline).
+    public var isFenced: Bool {
+        let now = Self.now()
+        return hub.withLock { $0.fenced || now >= $0.confirmDeadline }
+    }
+
+    /// Confirms nothing at or after `uptimeNanoseconds` (`NIODeadline` uptime): the instant the
+    /// leader stops being sure of its lease. Checked at every confirmation, so a leader that was
+    /// paused past it confirms nothing when it resumes, whatever runs first. A later deadline
+    /// releases what was held back.
+    public func setConfirmDeadline(_ uptimeNanoseconds: UInt64) {
+        let now = Self.now()
+        let release = hub.withLock { h -> UInt64? in
+            h.confirmDeadline = uptimeNanoseconds
+            return !h.fenced && now < uptimeNanoseconds ? h.withheld : nil
+        }
+        if let release, release > 0 { log.confirm(upTo: release) }
+    }
 
     /// Hands the rule the sync set published in etcd (sync-set mode; see `AcknowledgementRule`).
     public func setSyncSet(_ members: Set<String>) {
@@ -300,9 +322,11 @@ public final class ReplicationLeader: Sendable {
         for action in actions {
             switch action {
             case .confirm(let lsn):
+                let now = Self.now()
                 let fenced = hub.withLock { h -> Bool in
-                    if h.fenced { h.withheld = max(h.withheld, lsn) }
-                    return h.fenced
+                    let fenced = h.fenced || now >= h.confirmDeadline
+                    if fenced { h.withheld = max(h.withheld, lsn) }
+                    return fenced
                 }
                 if !fenced { log.confirm(upTo: lsn) }
             case .failWaiters(let lsn):
