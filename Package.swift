@@ -123,6 +123,7 @@ let package = Package(
             name: "EtcdTests",
             dependencies: [
                 "Etcd",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
