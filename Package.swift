@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "WAL", targets: ["WAL"]),
         .library(name: "HTTPFront", targets: ["HTTPFront"]),
         .library(name: "Replication", targets: ["Replication"]),
+        .library(name: "Etcd", targets: ["Etcd"]),
         .library(name: "Failover", targets: ["Failover"]),
     ],
     dependencies: [
@@ -22,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // System libraries (Debian: liblz4-dev, libssl-dev, libargon2-dev).
@@ -49,9 +51,24 @@ let package = Package(
             ]
         ),
 
+        // An etcd v3 client over etcd's JSON gateway: leases, keys, transactions, watches
+        // (knows nothing about auth, the WAL or replication).
+        .target(
+            name: "Etcd",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+
         // Leader choice on etcd, the Patroni way: the election and sync-set rules as state machines
         // and the coordinator that carries them out (knows nothing about auth or the WAL).
-        .target(name: "Failover", dependencies: []),
+        .target(
+            name: "Failover",
+            dependencies: ["Etcd", .product(name: "NIOCore", package: "swift-nio")]
+        ),
 
         // The HTTP/1.1 server on SwiftNIO.
         .target(
@@ -109,6 +126,15 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "EtcdTests",
+            dependencies: [
+                "Etcd",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "benchTests", dependencies: ["bench"]),

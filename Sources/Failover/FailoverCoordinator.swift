@@ -191,10 +191,10 @@ public actor FailoverCoordinator {
                 let sent = Self.now()
                 do {
                     let lease = try await client.grantLease(ttlSeconds: ttl)
-                    await self.leaseGranted(lease, sentAt: sent)
+                    self.leaseGranted(lease, sentAt: sent)
                 } catch {
                     try? await Task.sleep(nanoseconds: 200_000_000)
-                    await self.leaseFailed(error)
+                    self.leaseFailed(error)
                 }
             }
         case .renewLease(let id):
@@ -202,9 +202,9 @@ public actor FailoverCoordinator {
                 let sent = Self.now()
                 do {
                     let ttl = try await client.keepAlive(id)
-                    await self.leaseRenewed(sentAt: sent, ttlSeconds: ttl)
+                    self.leaseRenewed(sentAt: sent, ttlSeconds: ttl)
                 } catch {
-                    await self.leaseFailed(error)
+                    self.leaseFailed(error)
                 }
             }
         case .campaign(let lease):
@@ -213,13 +213,13 @@ public actor FailoverCoordinator {
                 do {
                     switch try await client.createIfAbsent(keys.leader, value: value, lease: lease) {
                     case .created(let revision):
-                        await self.campaignWon(.init(record: record, createRevision: revision, modRevision: revision, lease: lease))
+                        self.campaignWon(.init(record: record, createRevision: revision, modRevision: revision, lease: lease))
                     case .held(let holder):
-                        await self.campaignLost(Self.leaderKey(holder))
+                        self.campaignLost(Self.leaderKey(holder))
                     }
                 } catch {
                     try? await Task.sleep(nanoseconds: 200_000_000)
-                    await self.campaignLost(nil)
+                    self.campaignLost(nil)
                 }
             }
         case .follow(let key):
@@ -234,9 +234,9 @@ public actor FailoverCoordinator {
             Task {
                 do {
                     try await node.lead(term)
-                    await self.leaderStarted(term: term)
+                    self.leaderStarted(term: term)
                 } catch {
-                    await self.leaderFailed("\(error)")
+                    self.leaderFailed("\(error)")
                 }
             }
         case .publishInitialSyncSet(let term, let modRevision):
@@ -251,13 +251,13 @@ public actor FailoverCoordinator {
                         let failover = FailoverRecord(term: term, leader: record.node, previousLeader: previousLeader,
                                                       leaderLostAt: lostAt, writableAt: Self.wallMillis())
                         _ = try? await client.put(keys.lastFailover, value: Self.encode(failover))
-                        await self.syncSetPublished(set)
+                        self.syncSetPublished(set)
                     } else {
-                        await self.syncSetRejected()
+                        self.syncSetRejected()
                     }
                 } catch {
                     try? await Task.sleep(nanoseconds: 200_000_000)
-                    await self.retryInitialSyncSet(term: term, modRevision: modRevision)
+                    self.retryInitialSyncSet(term: term, modRevision: modRevision)
                 }
             }
         case .fence:
@@ -377,7 +377,7 @@ public actor FailoverCoordinator {
             } catch {
                 written = false
             }
-            await self.syncSetWritten(record, written: written, previous: members, shrinking: shrinking)
+            self.syncSetWritten(record, written: written, previous: members, shrinking: shrinking)
         }
     }
 

@@ -14,6 +14,9 @@ python3 "$HERE/e2e.py" "$BIN_DIR"
 echo "== durability: damaged headers, cuts below a snapshot, gaps, bounded restore, owner-only files"
 python3 "$HERE/durability.py" "$BIN_DIR"
 
+echo "== etcd harness: three members, a key through the gateway, one killed, one paused, restart"
+python3 "$HERE/etcd_harness.py" --selftest
+
 echo "== replication: three nodes, ledger, SIGKILL leader, promote, rejoin with a cut tail, converge"
 python3 "$HERE/replication.py" "$BIN_DIR"
 
