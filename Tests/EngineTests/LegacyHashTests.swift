@@ -64,7 +64,7 @@ struct LegacyHash: Sendable, CustomTestStringConvertible {
         let engine = makeEngine()   // m = 64 KiB, t = 1, p = 1
         let email = "legacy@example.com"
         let route = ShardRoute.route(email: email)
-        try await engine.shard(for: route).register(name: "Legacy", email: email, passwordHash: legacy.phc, route: route)
+        _ = try await engine.shard(for: route).register(name: "Legacy", email: email, passwordHash: legacy.phc, route: route)
 
         #expect(await authError { try await engine.loginUser(email, password: legacy.wrongPassword) } == .invalidCredentials)
         _ = try await engine.loginUser(email, password: legacy.password)
