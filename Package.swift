@@ -26,10 +26,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
-        // System libraries (Debian: liblz4-dev, libssl-dev, libargon2-dev).
+        // System libraries (Debian: liblz4-dev, libssl-dev, libsodium-dev).
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
-        .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
+        .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
 
         // CRC32C (Castagnoli): SSE4.2 crc32 instruction with a slice-by-8 fallback.
         .target(name: "CCRC32C"),
@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "WAL", dependencies: ["CLZ4", "CCRC32C"]),
 
         // The auth core: users, sessions, refresh chains, tokens, hashing, shards.
-        .target(name: "Engine", dependencies: ["WAL", "COpenSSL", "CArgon2"]),
+        .target(name: "Engine", dependencies: ["WAL", "COpenSSL", "CSodium"]),
 
         // Log-shipping replication, pure core: wire codec, handshake, divergence rule and the
         // session / acknowledgement state machines (no I/O; knows nothing about auth).

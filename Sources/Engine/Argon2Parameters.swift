@@ -4,6 +4,10 @@ public struct Argon2Parameters: Sendable, Equatable {
     public var iterations: Int
     public var parallelism: Int
 
+    /// The only lane count new hashes can have: libsodium's Argon2id hashes with one lane.
+    /// Stored hashes with more lanes still verify (see `PasswordHasher`).
+    public static let supportedParallelism = 1
+
     public init(memoryKiB: Int = 19_456, iterations: Int = 2, parallelism: Int = 1) {
         self.memoryKiB = memoryKiB
         self.iterations = iterations
@@ -11,7 +15,7 @@ public struct Argon2Parameters: Sendable, Equatable {
     }
 
     /// The work one hash or verification does, in KiB of memory filled times passes over it
-    /// (libargon2's cost is linear in both; lanes split the same work, they do not add to it).
+    /// (Argon2's cost is linear in both; lanes split the same work, they do not add to it).
     public var work: Int { memoryKiB * iterations }
 
     /// Reads the parameters out of a PHC string (`$argon2id$v=19$m=...,t=...,p=...$salt$hash`).

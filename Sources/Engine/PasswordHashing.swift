@@ -1,4 +1,4 @@
-/// Password hashing as the engine uses it. `PasswordHasher` (libargon2) is the one real
+/// Password hashing as the engine uses it. `PasswordHasher` (libsodium) is the one real
 /// implementation; the protocol lets tests count the hashing work a login does without
 /// timing anything.
 protocol PasswordHashing: Sendable {

@@ -198,7 +198,15 @@ public struct ServerConfiguration: Sendable, Equatable {
         config.snapshotKeep = reader.integer("SNAPSHOT_KEEP", in: 1...1000)
         config.argon2MemoryKiB = reader.integer("ARGON2_MEMORY_KIB", in: 8...(4 << 20))
         config.argon2Iterations = reader.integer("ARGON2_ITERATIONS", in: 1...100)
-        config.argon2Parallelism = reader.integer("ARGON2_PARALLELISM", in: 1...255)
+        // libsodium's Argon2id hashes with one lane; hashes stored with more still verify.
+        if let text = reader.string("ARGON2_PARALLELISM") {
+            if Int(text) == Argon2Parameters.supportedParallelism, text.allSatisfy({ $0.isASCII && $0.isNumber }) {
+                config.argon2Parallelism = Argon2Parameters.supportedParallelism
+            } else {
+                reader.fail("ARGON2_PARALLELISM", text,
+                            "must be 1: new hashes use one lane (libsodium's Argon2id); hashes stored with p > 1 still verify and are rehashed at p = 1 on the next login")
+            }
+        }
         config.hashThreads = reader.integer("HASH_THREADS", in: 1...1024)
         config.hashQueueLimit = reader.integer("HASH_QUEUE_LIMIT", in: 1...1_000_000)
         if let text = reader.string("REFRESH_REUSE_INTERVAL") {

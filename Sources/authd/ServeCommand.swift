@@ -59,7 +59,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "SNAPSHOT_KEEP: snapshots kept.") var snapshotKeep: String?
     @Option(name: .customLong("argon2-memory-kib"), help: "ARGON2_MEMORY_KIB (default 19456).") var argon2MemoryKib: String?
     @Option(name: .customLong("argon2-iterations"), help: "ARGON2_ITERATIONS (default 2).") var argon2Iterations: String?
-    @Option(name: .customLong("argon2-parallelism"), help: "ARGON2_PARALLELISM (default 1).") var argon2Parallelism: String?
+    @Option(name: .customLong("argon2-parallelism"), help: "ARGON2_PARALLELISM (must be 1).") var argon2Parallelism: String?
     @Option(help: "HASH_THREADS: password-hash threads.") var hashThreads: String?
     @Option(help: "HASH_QUEUE_LIMIT: queued hashes before 503.") var hashQueueLimit: String?
     @Option(help: "REFRESH_REUSE_INTERVAL: grace for a just-rotated refresh token, e.g. 10s (default 0).") var refreshReuseInterval: String?

@@ -714,6 +714,10 @@ def invalid_configuration_exits_2():
     text = out.stdout + out.stderr
     for name in ["PORT", "ACCESS_TOKEN_EXPIRES_IN", "WAL_FSYNC"]:
         expect(name in text, f"{name} not reported: {text}")
+    # libsodium's Argon2id hashes with one lane only (issue 18): p > 1 is a configuration error.
+    env = dict(os.environ, ARGON2_PARALLELISM="4", DATA_DIR="/tmp/authd-e2e-never")
+    out = subprocess.run([os.path.join(BIN, "authd"), "serve"], env=env, capture_output=True, text=True, timeout=30)
+    expect(out.returncode == 2 and "ARGON2_PARALLELISM" in out.stderr and "must be 1" in out.stderr, f"exit {out.returncode}: {out.stderr}")
 
 
 # Hardening (issue 15): slow requests, connection limits, shutdown, headers, the admin socket.

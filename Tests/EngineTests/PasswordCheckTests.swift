@@ -21,7 +21,7 @@ final class RecordingHasher: PasswordHashing {
     private let real: PasswordHasher?
     private let recorded = Mutex<[Operation]>([])
 
-    /// Records and delegates to libargon2 when `real`, else fakes the hashes.
+    /// Records and delegates to the real hasher (libsodium) when `real`, else fakes the hashes.
     init(parameters: Argon2Parameters, real: Bool = false) {
         self.parameters = parameters
         self.real = real ? PasswordHasher(parameters: parameters) : nil
@@ -118,7 +118,7 @@ final class RecordingHasher: PasswordHashing {
         #expect(PasswordCheck.isCheaper(nil, than: Self.configured))
     }
 
-    /// Through the engine, with real libargon2: a user registered at the old cost, the
+    /// Through the engine, with real Argon2id (libsodium): a user registered at the old cost, the
     /// engine restarted at a higher one.
     @Test func theEngineVerifiesTheDecoyForAUserOnAnOldCheapHash() async throws {
         let weak = makeEngine { $0.argon2 = Argon2Parameters(memoryKiB: 64, iterations: 1, parallelism: 1) }

@@ -60,7 +60,7 @@ import Testing
             "RATE_LIMIT_MAX_REQUESTS": "0", "LOGIN_MAX_ATTEMPTS": "3", "LOGIN_LOCKOUT_WINDOW_MS": "900000", "LOG_LEVEL": "warn", "TRUST_PROXY": "2",
             "DOCS_ENABLED": "false", "METRICS_ENABLED": "yes", "METRICS_AUTH_TOKEN": "m-token", "SHARDS": "16",
             "WAL_FSYNC": "interval:250", "WAL_SEGMENT_BYTES": "67108864", "SNAPSHOT_EVERY_BYTES": "1048576", "SNAPSHOT_KEEP": "3",
-            "ARGON2_MEMORY_KIB": "8192", "ARGON2_ITERATIONS": "1", "ARGON2_PARALLELISM": "2", "HASH_THREADS": "2",
+            "ARGON2_MEMORY_KIB": "8192", "ARGON2_ITERATIONS": "1", "ARGON2_PARALLELISM": "1", "HASH_THREADS": "2",
             "HASH_QUEUE_LIMIT": "64", "REFRESH_REUSE_INTERVAL": "10s", "MAX_SESSIONS_PER_USER": "5",
             "REQUEST_READ_TIMEOUT": "5s", "SHUTDOWN_TIMEOUT": "1500ms", "MAX_CONNECTIONS": "500",
             "SESSION_RETENTION": "36h", "SESSION_SWEEP_INTERVAL": "250ms",
@@ -79,7 +79,7 @@ import Testing
         #expect(config.shards == 16)
         #expect(config.walFsync == .interval(milliseconds: 250))
         #expect(config.walSegmentBytes == 67_108_864 && config.snapshotEveryBytes == 1_048_576 && config.snapshotKeep == 3)
-        #expect(config.argon2MemoryKiB == 8192 && config.argon2Iterations == 1 && config.argon2Parallelism == 2)
+        #expect(config.argon2MemoryKiB == 8192 && config.argon2Iterations == 1 && config.argon2Parallelism == 1)
         #expect(config.hashThreads == 2 && config.hashQueueLimit == 64)
         #expect(config.refreshReuseIntervalSeconds == 10)
         #expect(config.maxSessionsPerUser == 5)
@@ -142,7 +142,7 @@ import Testing
         ("TRUST_PROXY", "65"), ("DOCS_ENABLED", "maybe"), ("METRICS_ENABLED", "2"), ("SHARDS", "0"), ("SHARDS", "1025"),
         ("WAL_FSYNC", "sometimes"), ("WAL_FSYNC", "interval"), ("WAL_FSYNC", "interval:0"), ("WAL_FSYNC", "interval:x"),
         ("WAL_SEGMENT_BYTES", "100"), ("SNAPSHOT_EVERY_BYTES", "-1"), ("SNAPSHOT_KEEP", "0"), ("ARGON2_MEMORY_KIB", "4"),
-        ("ARGON2_ITERATIONS", "0"), ("ARGON2_PARALLELISM", "256"), ("HASH_THREADS", "0"), ("HASH_QUEUE_LIMIT", "0"),
+        ("ARGON2_ITERATIONS", "0"), ("ARGON2_PARALLELISM", "256"), ("ARGON2_PARALLELISM", "2"), ("ARGON2_PARALLELISM", "0"), ("HASH_THREADS", "0"), ("HASH_QUEUE_LIMIT", "0"),
         ("REFRESH_REUSE_INTERVAL", "soon"), ("REFRESH_REUSE_INTERVAL", "2d"), ("MAX_SESSIONS_PER_USER", "0"),
         ("REQUEST_READ_TIMEOUT", "2h"), ("REQUEST_READ_TIMEOUT", "soon"), ("SHUTDOWN_TIMEOUT", "11m"), ("SHUTDOWN_TIMEOUT", "-1s"),
         ("MAX_CONNECTIONS", "0"), ("MAX_CONNECTIONS", "many"), ("MAX_CONNECTIONS", "2000000"),
@@ -166,6 +166,12 @@ import Testing
     @Test func theLockoutWindowDefaultsToTheRateLimitWindowAndZeroDisablesIt() throws {
         #expect(try parse(["RATE_LIMIT_WINDOW_MS": "5000"]).loginLockout == LoginLockoutPolicy(maxFailures: 10, windowMilliseconds: 5_000))
         #expect(try parse(["LOGIN_MAX_ATTEMPTS": "0", "LOGIN_LOCKOUT_WINDOW_MS": "900000"]).loginLockout == nil)
+    }
+
+    @Test func argon2ParallelismAboveOneIsRefusedWithTheReason() throws {
+        #expect(try parse(["ARGON2_PARALLELISM": "1"]).argon2Parallelism == 1)
+        let found = problems(["ARGON2_PARALLELISM": "4"])
+        #expect(found == ["ARGON2_PARALLELISM: invalid value \"4\": must be 1: new hashes use one lane (libsodium's Argon2id); hashes stored with p > 1 still verify and are rehashed at p = 1 on the next login"])
     }
 
     @Test func allProblemsAreReportedAtOnce() {

@@ -293,7 +293,7 @@ case "argon2":
     let elapsed = ContinuousClock.now - t0
     let perHash = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     let cores = ProcessInfo.processInfo.activeProcessorCount
-    print(String(format: "argon2id m=19456 KiB t=2 p=1 (libargon2 via PasswordHasher): %.1f ms per verify, %.1f per second per core, bound %.1f logins/s on %d cores (%d/%d verified)",
+    print(String(format: "argon2id m=19456 KiB t=2 p=1 (libsodium via PasswordHasher): %.1f ms per verify, %.1f per second per core, bound %.1f logins/s on %d cores (%d/%d verified)",
                  perHash / Double(count) * 1000, Double(count) / perHash, Double(count) / perHash * Double(cores), cores, matched, count))
 case "profile":
     // For perf / valgrind --tool=callgrind: set-up, then `count` operations of one workload.
