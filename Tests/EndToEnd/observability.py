@@ -27,7 +27,7 @@ import urllib.request
 
 import yaml
 
-from authd_process import Server, free_port
+from authd_process import Server, free_port, wait_for
 
 BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/debug")
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -46,16 +46,6 @@ def run(*args, timeout=120):
     result = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
     expect(result.returncode == 0, f"{' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
     return result.stdout
-
-
-def wait(condition, what, timeout=60):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.25)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def load_yaml(name):
@@ -180,7 +170,7 @@ class Prometheus:
             ["prometheus", f"--config.file={self.config}", f"--storage.tsdb.path={os.path.join(self.workdir, 'tsdb')}",
              f"--web.listen-address=127.0.0.1:{self.port}"],
             stdout=self.log, stderr=subprocess.STDOUT)
-        wait(lambda: self.ready(), "Prometheus ready")
+        wait_for(self.ready, "Prometheus ready", timeout=60)
         return self
 
     def ready(self):
@@ -263,7 +253,7 @@ def main():
             result = prometheus.query('count_over_time(up{job="authd"}[1m])')["data"]["result"]
             targets = prometheus.api("targets")["data"]["activeTargets"]
             return result and float(result[0]["value"][1]) >= 2 and all(t["health"] == "up" for t in targets)
-        wait(scraped_twice, "two scrapes of authd with the bearer token")
+        wait_for(scraped_twice, "two scrapes of authd with the bearer token", timeout=60, every=0.25)
 
         traffic(server)
         time.sleep(3)  # a few more scrapes and rule evaluations after the load
@@ -295,7 +285,7 @@ def main():
         def replay_alert():
             alerts = prometheus.api("alerts")["data"]["alerts"]
             return [a for a in alerts if a["labels"]["alertname"] == "AuthdRefreshReplayDetected" and a["state"] == "firing"]
-        wait(replay_alert, "AuthdRefreshReplayDetected firing after the replay", timeout=30)
+        wait_for(replay_alert, "AuthdRefreshReplayDetected firing after the replay", timeout=30, every=0.25)
         states = sorted({f'{a["labels"]["alertname"]} ({a["state"]})' for a in prometheus.api("alerts")["data"]["alerts"]})
         print(f"alerts after the load: {', '.join(states)}")
         print("observability: OK")
