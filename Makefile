@@ -3,7 +3,7 @@
 #   make test   install what is missing, build, run every test (unit, integration, end-to-end)
 
 SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
-APT_PACKAGES = libssl-dev liblz4-dev libsodium-dev pkg-config etcd-server
+APT_PACKAGES = libssl-dev liblz4-dev libsodium-dev pkg-config etcd-server prometheus
 CONFIG ?= release
 
 .PHONY: run test deps build build-release e2e bench clean
@@ -13,7 +13,7 @@ deps:
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
 build: deps

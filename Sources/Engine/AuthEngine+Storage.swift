@@ -51,6 +51,7 @@ extension AuthEngine {
         engine.storage.withLock {
             $0.recovery = recovery.summary
             $0.walReport = log.recoveryReport
+            $0.lastSnapshotTimestampMillis = recovery.snapshotTimestamp
         }
         log.start()
         engine.markReady()
@@ -146,7 +147,7 @@ extension AuthEngine {
         // Synced, whatever the mode: in mode `interval` "durable" means only written, and a
         // snapshot must never claim records that a power loss can still take out of the log.
         do { try await log.waitUntilSynced(snapshot.newestLSN) } catch {
-            emit(.snapshotFailed(trigger: trigger, reason: "\(error)"))
+            snapshotFailed(trigger: trigger, reason: "\(error)")
             throw .storage(error)
         }
         let directory = configuration.dataDirectory
@@ -177,15 +178,22 @@ extension AuthEngine {
                 $0.snapshots += 1
                 $0.lastSnapshotMillis = milliseconds
                 $0.lastSnapshotLSN = snapshot.coveredLSN
+                $0.lastSnapshotTimestampMillis = now
                 $0.walBytesAtLastSnapshot = bytesAtStart
             }
             emit(.snapshotWritten(SnapshotReport(trigger: trigger, path: info.path, lsn: info.lsn, highLSN: info.highLSN,
                                                  bytes: info.fileSize, milliseconds: milliseconds)))
             return info.path
         case .failure(let error):
-            emit(.snapshotFailed(trigger: trigger, reason: "\(error)"))
+            snapshotFailed(trigger: trigger, reason: "\(error)")
             throw .storage(error)
         }
+    }
+
+    /// Counts a failed snapshot and tells the observer.
+    private func snapshotFailed(trigger: SnapshotReport.Trigger, reason: String) {
+        storage.withLock { $0.snapshotFailures += 1 }
+        emit(.snapshotFailed(trigger: trigger, reason: reason))
     }
 
     /// Stops the snapshot schedule and the session sweep, flushes the WAL and stops its writer
@@ -221,13 +229,22 @@ extension AuthEngine {
     }
 
     func fillStorageStatistics(_ stats: inout EngineStatistics) {
-        storage.withLock {
-            stats.snapshots = $0.snapshots
-            stats.lastSnapshotMillis = $0.lastSnapshotMillis
-            stats.lastSnapshotLSN = $0.lastSnapshotLSN
+        let bytesAtLastSnapshot = storage.withLock { s -> UInt64 in
+            stats.snapshots = s.snapshots
+            stats.snapshotFailures = s.snapshotFailures
+            stats.lastSnapshotMillis = s.lastSnapshotMillis
+            stats.lastSnapshotLSN = s.lastSnapshotLSN
+            stats.lastSnapshotTimestampMillis = s.lastSnapshotTimestampMillis
+            return s.walBytesAtLastSnapshot
         }
+        stats.snapshotEveryBytes = configuration.snapshotEveryBytes
         guard let log = journal.log else { return }
         let s = log.statistics
+        stats.walBytesSinceSnapshot = s.bytesIn &- min(s.bytesIn, bytesAtLastSnapshot)
+        stats.walFsyncBucketBoundsMicros = FsyncLatencyBuckets.upperBoundsMicros
+        stats.walFsyncBucketCounts = s.fsyncLatency.counts
+        stats.walTotalFsyncMicros = s.totalFsyncMicros
+        stats.walFailedBatches = s.failedBatches
         stats.walAppendedLSN = log.lastAppendedLSN
         stats.walDurableLSN = log.durableLSN
         stats.walFsyncs = s.fsyncs
@@ -246,7 +263,9 @@ struct StorageState: Sendable {
     var walReport: RecoveryReport?
     var snapshotRunning = false
     var snapshots = 0
+    var snapshotFailures = 0
     var lastSnapshotMillis: Double = 0
+    var lastSnapshotTimestampMillis: Int64 = 0
     var lastSnapshotLSN: UInt64 = 0
     var walBytesAtLastSnapshot: UInt64 = 0
     var scheduler: Task<Void, Never>?

@@ -172,9 +172,11 @@ public final class AuthEngine: Sendable {
             let limiters = await shard.limiterCounts()
             stats.rateLimitBuckets += limiters.buckets
             stats.loginLockoutEntries += limiters.lockouts
+            stats.loginLockouts += limiters.locked
             stats.limiterEvictions += limiters.evicted
         }
         stats.hashQueueDepth = hashPool.queueDepth
+        stats.hashQueueLimit = configuration.hashQueueLimit
         stats.hashRejected = hashPool.rejectedCount
         fillStorageStatistics(&stats)
         return stats

@@ -60,16 +60,17 @@ struct LoginLockout: Sendable, Equatable {
         return .check
     }
 
-    /// Settles a check that `begin` reserved.
-    mutating func end(_ outcome: Outcome, now: Int64, policy: LoginLockoutPolicy) {
+    /// Settles a check that `begin` reserved; true when this failure locked the account.
+    @discardableResult
+    mutating func end(_ outcome: Outcome, now: Int64, policy: LoginLockoutPolicy) -> Bool {
         if reserved > 0 { reserved -= 1 }
-        guard outcome == .passwordWrong else { return }
+        guard outcome == .passwordWrong else { return false }
         expire(now: now)
         if failures == 0 { windowEnd = now + Int64(policy.windowMilliseconds) }
         if failures < Int32.max { failures += 1 }
-        if Int(failures) >= policy.maxFailures, lockedUntil <= now {
-            lockedUntil = now + Int64(policy.windowMilliseconds)
-        }
+        guard Int(failures) >= policy.maxFailures, lockedUntil <= now else { return false }
+        lockedUntil = now + Int64(policy.windowMilliseconds)
+        return true
     }
 
     /// Forgets a lock or a window that has passed.

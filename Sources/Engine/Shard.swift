@@ -9,6 +9,8 @@ actor Shard {
     private(set) var state = ShardState()
     private var limiter: RateLimiterTable
     private var lockouts: BoundedTable<LoginLockout>
+    /// Accounts locked by `lockouts` since start (for `authd_login_lockouts_total`).
+    private var lockoutsStarted = 0
     private let accessSigner: HMACSigner
     private let refreshSigner: HMACSigner
     /// Derives each access token's own `jti` from its refresh token's.
@@ -148,7 +150,8 @@ actor Shard {
     func endLogin(lockoutKey: LimiterKey, outcome: LoginLockout.Outcome) {
         guard let policy = settings.loginLockout else { return }
         let now = clock.now().milliseconds
-        lockouts.update(lockoutKey, now: now, make: LoginLockout.init) { $0.end(outcome, now: now, policy: policy) }
+        let locked = lockouts.update(lockoutKey, now: now, make: LoginLockout.init) { $0.end(outcome, now: now, policy: policy) }
+        if locked { lockoutsStarted += 1 }
     }
 
     /// Opens a session for a verified login, revoking the oldest active ones past the cap.
@@ -298,9 +301,10 @@ actor Shard {
         limiter.consume(key, now: clock.now().milliseconds, capacity: capacity, windowMilliseconds: windowMilliseconds)
     }
 
-    /// Entries held in the limiter tables, and how many were evicted while they mattered.
-    func limiterCounts() -> (buckets: Int, lockouts: Int, evicted: Int) {
-        (limiter.count, lockouts.count, limiter.evictedCount + lockouts.evictedCount)
+    /// Entries held in the limiter tables, how many were evicted while they mattered, and how
+    /// many accounts the lockout locked since start.
+    func limiterCounts() -> (buckets: Int, lockouts: Int, evicted: Int, locked: Int) {
+        (limiter.count, lockouts.count, limiter.evictedCount + lockouts.evictedCount, lockoutsStarted)
     }
 
     // MARK: Tokens

@@ -25,9 +25,15 @@ struct EngineGauges: Sendable {
     let rateLimitBuckets: Gauge
     let loginLockoutEntries: Gauge
     let limiterEvictions: Gauge
+    let hashQueueLimit: Gauge
+    let lastSnapshotTimestamp: Gauge
+    let walBytesSinceSnapshot: Gauge
+    let snapshotEveryBytes: Gauge
     /// `authd_sessions_purged_total`: ended sessions the sweep removed from memory.
-    let sessionsPurged: CoreMetrics.Counter
-    private let purgedReported = LockedValue(0)
+    let sessionsPurged: ScrapedCounter
+    let loginLockouts: ScrapedCounter
+    let walFailedBatches: ScrapedCounter
+    let snapshotFailures: ScrapedCounter
 
     init(factory: any MetricsFactory) {
         users = Gauge(label: "authd_users", factory: factory)
@@ -50,7 +56,14 @@ struct EngineGauges: Sendable {
         rateLimitBuckets = Gauge(label: "authd_rate_limit_buckets", factory: factory)
         loginLockoutEntries = Gauge(label: "authd_login_lockout_entries", factory: factory)
         limiterEvictions = Gauge(label: "authd_limiter_evictions", factory: factory)
-        sessionsPurged = CoreMetrics.Counter(label: "authd_sessions_purged_total", factory: factory)
+        hashQueueLimit = Gauge(label: "authd_password_hash_queue_limit", factory: factory)
+        lastSnapshotTimestamp = Gauge(label: "authd_snapshot_last_success_timestamp_seconds", factory: factory)
+        walBytesSinceSnapshot = Gauge(label: "authd_wal_bytes_since_snapshot", factory: factory)
+        snapshotEveryBytes = Gauge(label: "authd_snapshot_every_bytes", factory: factory)
+        sessionsPurged = ScrapedCounter(label: "authd_sessions_purged_total", factory: factory)
+        loginLockouts = ScrapedCounter(label: "authd_login_lockouts_total", factory: factory)
+        walFailedBatches = ScrapedCounter(label: "authd_wal_failed_batches_total", factory: factory)
+        snapshotFailures = ScrapedCounter(label: "authd_snapshot_failures_total", factory: factory)
     }
 
     func update(_ statistics: EngineStatistics) {
@@ -74,11 +87,13 @@ struct EngineGauges: Sendable {
         rateLimitBuckets.record(statistics.rateLimitBuckets)
         loginLockoutEntries.record(statistics.loginLockoutEntries)
         limiterEvictions.record(statistics.limiterEvictions)
-        let grown = purgedReported.withLock { reported -> Int in
-            let grown = max(0, statistics.sessionsPurged - reported)
-            reported = max(reported, statistics.sessionsPurged)
-            return grown
-        }
-        if grown > 0 { sessionsPurged.increment(by: grown) }
+        hashQueueLimit.record(statistics.hashQueueLimit)
+        lastSnapshotTimestamp.record(Double(statistics.lastSnapshotTimestampMillis) / 1000)
+        walBytesSinceSnapshot.record(Double(statistics.walBytesSinceSnapshot))
+        snapshotEveryBytes.record(statistics.snapshotEveryBytes)
+        sessionsPurged.advance(to: Int64(statistics.sessionsPurged))
+        loginLockouts.advance(to: Int64(statistics.loginLockouts))
+        walFailedBatches.advance(to: Int64(clamping: statistics.walFailedBatches))
+        snapshotFailures.advance(to: Int64(statistics.snapshotFailures))
     }
 }

@@ -204,7 +204,7 @@ public final class RequestProcessor: Sendable {
             if case .metrics = call.operation {
                 let statistics = await service.statistics()
                 var body = allocator.buffer(capacity: 16 * 1024)
-                metrics?.render(statistics: statistics, cluster: configuration.cluster?.figures(), into: &body)
+                metrics?.render(statistics: statistics, isReady: service.isReady, cluster: configuration.cluster?.figures(), into: &body)
                 var response = HTTPResponse(status: .ok, body: body)
                 response.headers.add(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")
                 response.headers.add(name: "Cache-Control", value: "no-store")

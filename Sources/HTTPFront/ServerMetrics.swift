@@ -12,30 +12,29 @@ import Prometheus
 /// depth, WAL and snapshot figures) is copied into gauges from
 /// `statistics()` at scrape time, so the hot path never pays for it.
 /// Each server owns its registry (tests run several servers in one process);
-/// `authd serve` also bootstraps `MetricsSystem` with the same factory.
+/// `authd serve` also bootstraps `MetricsSystem` with the same factory. Help texts and
+/// buckets come from `MetricCatalog`.
 public final class ServerMetrics: Sendable {
     /// The registry `/metrics` renders.
     public let registry: PrometheusCollectorRegistry
     /// A swift-metrics factory writing into `registry`.
-    public let factory: PrometheusMetricsFactory
+    public let factory: CatalogMetricsFactory
 
     private let requestCounters = LockedValue<[Int: CoreMetrics.Counter]>([:])
     private let outcomeCounters = LockedValue<[String: CoreMetrics.Counter]>([:])
     private let latency: [Route: Metrics.Timer]
     private let replayDetections: CoreMetrics.Counter
     private let connectionsRefused: CoreMetrics.Counter
+    private let ready: CoreMetrics.Gauge
     private let gauges: EngineGauges
     private let clusterGauges: ClusterGauges
+    private let dataDirectory: DataDirectorySpace?
 
-    /// Metrics in a fresh registry.
-    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+    /// Metrics in a fresh registry; `dataDirectory` (when given) is the directory whose file
+    /// system's free space is exported.
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), dataDirectory: String? = nil) {
         self.registry = registry
-        var factory = PrometheusMetricsFactory(registry: registry)
-        factory.defaultDurationHistogramBuckets = [
-            .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2),
-            .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
-            .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
-        ]
+        let factory = CatalogMetricsFactory(registry: registry)
         self.factory = factory
         var latency: [Route: Metrics.Timer] = [:]
         for route in Route.allCases {
@@ -46,8 +45,14 @@ public final class ServerMetrics: Sendable {
         self.latency = latency
         self.replayDetections = CoreMetrics.Counter(label: "authd_refresh_replay_detected_total", factory: factory)
         self.connectionsRefused = CoreMetrics.Counter(label: "authd_http_connections_refused_total", factory: factory)
+        self.ready = CoreMetrics.Gauge(label: "authd_ready", factory: factory)
         self.gauges = EngineGauges(factory: factory)
         self.clusterGauges = ClusterGauges(factory: factory)
+        self.dataDirectory = dataDirectory.map { DataDirectorySpace(path: $0, factory: factory) }
+        // Series that alerts take increase() or ratios of exist from the start, at 0.
+        for outcome in ["success", "INVALID_CREDENTIALS"] { _ = outcomeCounter(label: "authd_login_total", value: outcome) }
+        for outcome in ["success", "REFRESH_TOKEN_REUSED"] { _ = outcomeCounter(label: "authd_refresh_total", value: outcome) }
+        for bucket in ["ip", "account"] { _ = outcomeCounter(label: "authd_rate_limit_hits_total", value: bucket, dimension: "bucket") }
     }
 
     /// Makes this registry the process-wide swift-metrics backend, so metrics
@@ -103,14 +108,17 @@ public final class ServerMetrics: Sendable {
         }
     }
 
-    /// Prometheus text for a scrape, engine gauges refreshed from `statistics` (and the
-    /// cluster's from `cluster`, on a cluster node).
-    public func render(statistics: EngineStatistics, cluster: ClusterFigures? = nil, into buffer: inout ByteBuffer) {
+    /// Prometheus text for a scrape, engine gauges refreshed from `statistics`; `isReady` is
+    /// what `/ready` answers now; the cluster's gauges from `cluster`, on a cluster node.
+    public func render(statistics: EngineStatistics, isReady: Bool, cluster: ClusterFigures? = nil, into buffer: inout ByteBuffer) {
         gauges.update(statistics)
         if let cluster { clusterGauges.update(cluster) }
+        ready.record(isReady ? 1 : 0)
+        dataDirectory?.update()
         var bytes: [UInt8] = []
         bytes.reserveCapacity(16 * 1024)
         registry.emit(into: &bytes)
+        FsyncHistogramText.append(statistics, to: &bytes)
         buffer.writeBytes(bytes)
     }
 }

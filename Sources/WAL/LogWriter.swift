@@ -268,9 +268,7 @@ final class LogWriter: @unchecked Sendable {
             s.writtenLSN = batch.lastLSN
             if let fsyncMicros {
                 s.syncedLSN = batch.lastLSN
-                s.statistics.fsyncs += 1
-                s.statistics.lastFsyncMicros = fsyncMicros
-                s.statistics.totalFsyncMicros += fsyncMicros
+                s.statistics.recordFsync(micros: fsyncMicros)
             }
             s.statistics.batches += 1
             s.statistics.records += UInt64(batch.recordCount)
@@ -286,9 +284,7 @@ final class LogWriter: @unchecked Sendable {
         let synced = nextLSN - 1
         let ready = core.state.withLock { s -> [LogCore.Continuation] in
             s.syncedLSN = max(s.syncedLSN, synced)
-            s.statistics.fsyncs += 1
-            s.statistics.lastFsyncMicros = micros
-            s.statistics.totalFsyncMicros += micros
+            s.statistics.recordFsync(micros: micros)
             return LogCore.takeSatisfied(&s, durability)
         }
         for c in ready { c(.success(())) }
@@ -349,9 +345,7 @@ final class LogWriter: @unchecked Sendable {
                     s.failedThrough = 0
                     s.writtenLSN = max(s.writtenLSN, last.lastLSN)
                     s.syncedLSN = last.lastLSN
-                    s.statistics.fsyncs += 1
-                    s.statistics.lastFsyncMicros = micros
-                    s.statistics.totalFsyncMicros += micros
+                    s.statistics.recordFsync(micros: micros)
                     for b in redo {
                         s.statistics.batches += 1
                         s.statistics.records += UInt64(b.recordCount)

@@ -16,6 +16,8 @@ public struct WALStatistics: Sendable, Equatable {
     public var lastFsyncMicros: UInt64 = 0
     /// Sum of batch `fdatasync` durations, microseconds.
     public var totalFsyncMicros: UInt64 = 0
+    /// Batch `fdatasync` durations by bucket (as many syncs as `fsyncs`).
+    public var fsyncLatency = FsyncLatencyBuckets()
     /// Batches whose write or sync failed (each failure counted once).
     public var failedBatches: UInt64 = 0
     /// Retry attempts after failures.
@@ -39,4 +41,12 @@ public struct WALStatistics: Sendable, Equatable {
 
     /// Creates zeroed counters.
     public init() {}
+
+    /// Counts one batch `fdatasync` that took `micros`.
+    mutating func recordFsync(micros: UInt64) {
+        fsyncs += 1
+        lastFsyncMicros = micros
+        totalFsyncMicros += micros
+        fsyncLatency.record(micros: micros)
+    }
 }

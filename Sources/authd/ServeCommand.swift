@@ -162,7 +162,7 @@ struct ServeCommand: AsyncParsableCommand {
             logger.notice("using development token secrets from DATA_DIR/secrets.env")
         }
 
-        let metrics = settings.metricsEnabled ? ServerMetrics() : nil
+        let metrics = settings.metricsEnabled ? ServerMetrics(dataDirectory: settings.dataDirectory) : nil
         metrics?.bootstrapMetricsSystem()
 
         let engineConfiguration = ServeEngine.engineConfiguration(settings, secrets: secrets)

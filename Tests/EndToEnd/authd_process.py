@@ -15,6 +15,17 @@ ACCESS_SECRET = "e2e-access-secret-0123456789abcdef-0123456789"
 REFRESH_SECRET = "e2e-refresh-secret-0123456789abcdef-012345678"
 
 
+def wait_for(condition, what, timeout=30, every=0.05):
+    """Polls `condition` until it returns a truthy value (which is returned) or `timeout` passes."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -19,7 +19,7 @@ import time
 import traceback
 import uuid
 
-from authd_process import ACCESS_SECRET, REFRESH_SECRET, Server
+from authd_process import ACCESS_SECRET, REFRESH_SECRET, Server, wait_for
 
 BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/debug")
 TESTS = []
@@ -538,17 +538,6 @@ def point_in_time_restore():
     bad = subprocess.run([os.path.join(BIN, "authd"), "restore", "--from", server.data_dir, "--until", "yesterday", "--into", target + "-x"],
                          capture_output=True, text=True, timeout=30)
     expect(bad.returncode != 0, "a bad --until is refused")
-
-
-def wait_for(condition, what, timeout=30):
-    """Polls `condition` until it returns a truthy value (which is returned) or `timeout` passes."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def labelled_metric(server, name):

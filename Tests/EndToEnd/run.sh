@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # End-to-end suite against the real authd binaries in BIN_DIR (default .build/debug):
-# the HTTP scenarios, the SIGKILL crash test, and schemathesis against /docs.json.
+# the HTTP scenarios, durability, replication, the observability assets against a real
+# Prometheus, the SIGKILL crash test, and schemathesis against /docs.json.
 set -euo pipefail
 BIN_DIR="$(cd "${1:-.build/debug}" && pwd)"
 HERE="$(cd "$(dirname "$0")" && pwd)"
 
-python3 -m pip install --quiet --disable-pip-version-check pyjwt schemathesis >/dev/null 2>&1 || \
-  echo "note: could not install pyjwt/schemathesis from PyPI"
+python3 -m pip install --quiet --disable-pip-version-check pyjwt schemathesis pyyaml >/dev/null 2>&1 || \
+  echo "note: could not install pyjwt/schemathesis/pyyaml from PyPI"
 
 echo "== end-to-end scenarios"
 python3 "$HERE/e2e.py" "$BIN_DIR"
@@ -19,6 +20,9 @@ python3 "$HERE/etcd_harness.py" --selftest
 
 echo "== replication: three nodes, ledger, SIGKILL leader, promote, rejoin with a cut tail, converge"
 python3 "$HERE/replication.py" "$BIN_DIR"
+
+echo "== observability: promtool checks and rule tests, a real Prometheus scraping authd under load"
+python3 "$HERE/observability.py" "$BIN_DIR"
 
 echo "== crash test (SIGKILL under load, ledger check)"
 python3 "$HERE/crash.py" "$BIN_DIR" 3

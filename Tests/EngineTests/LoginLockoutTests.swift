@@ -46,7 +46,8 @@ import Testing
         let decisions = (0..<10).map { _ in lockout.begin(now: 0, policy: policy) }
         #expect(decisions.filter { $0 == .check }.count == 3)
         #expect(decisions.filter { $0 == .refuse(retryAfterSeconds: 1) }.count == 7)
-        for _ in 0..<3 { lockout.end(.passwordWrong, now: 5, policy: policy) }
+        let locked = (0..<3).map { _ in lockout.end(.passwordWrong, now: 5, policy: policy) }
+        #expect(locked == [false, false, true], "the failure that locks says so, once")
         #expect(lockout.isLocked(now: 5))
         #expect(lockout.reserved == 0)
     }

@@ -305,6 +305,11 @@ import Testing
             #expect(locked.errorCode == "TOO_MANY_REQUESTS")
             #expect((1...60).contains(Int(locked.header("Retry-After") ?? "") ?? 0))
             #expect(server.log.text.contains("\"bucket\":\"account\""))
+            // One lock, however many logins it refused.
+            _ = try await server.request("POST", "/v1/auth/sessions", body: #"{"email":"ada@example.com","password":"correct-horse"}"#)
+            let text = try await server.request("GET", "/metrics").text
+            #expect(text.contains("authd_login_lockouts_total 1\n"))
+            #expect(text.contains("authd_rate_limit_hits_total{bucket=\"account\"} 2\n"))
         }
     }
 
