@@ -87,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "authd",
             dependencies: [
-                "HTTPFront", "Engine", "WAL", "Replication",
+                "HTTPFront", "Engine", "WAL", "Replication", "Etcd", "Failover",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

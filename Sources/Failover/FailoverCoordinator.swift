@@ -1,6 +1,7 @@
 import Etcd
 import Foundation
 import NIOCore
+import Synchronization
 
 /// Carries out the election state machine and the sync-set planner against etcd for one node:
 /// keeps its lease, watches the cluster's keys, campaigns, publishes the sync set, refreshes its
@@ -70,6 +71,10 @@ public actor FailoverCoordinator {
     private var renewalDurations: [Double] = []
     private var leaderLostAt: Int64?
     private var stopped = false
+    private nonisolated let published = Mutex<Status?>(nil)
+
+    /// The status as of the last tick, for callers that cannot wait (`/cluster`, `/metrics`).
+    public nonisolated var lastStatus: Status? { published.withLock { $0 } }
 
     /// A coordinator for `node`, whose log has seen terms up to `localTerm`. `observer` hears
     /// what happened (a message and its fields) for the node's log.
@@ -143,6 +148,8 @@ public actor FailoverCoordinator {
         // A read now and then in case a watch event was missed.
         if now - lastRefresh >= machine.configuration.renewInterval { refreshNow() }
         maintainSyncSet()
+        let status = self.status()
+        published.withLock { $0 = status }
     }
 
     private func refreshNow() {

@@ -57,8 +57,18 @@ public struct ReplicationSettings: Sendable, Equatable {
     /// `HTTP_ADVERTISE`: this node's URL for clients (default `http://HOST:PORT`).
     public var httpAdvertise: String?
 
+    /// `CLUSTER_ETCD_ENDPOINTS`: automatic failover on these etcd members (`http://host:port`);
+    /// empty: roles come from `REPLICATE_FROM` and `authd cluster promote`.
+    public var etcdEndpoints: [String] = []
+    /// `CLUSTER_NAME`: every key under `/authd/<name>/` (default `authd`).
+    public var clusterName = "authd"
+    /// `CLUSTER_LEASE_TTL`: the leader lease, whole seconds (default 5, at least 2).
+    public var leaseTTLSeconds = 5
+
     /// Whether any replication role is configured.
-    public var isEnabled: Bool { listen != nil || leader != nil }
+    public var isEnabled: Bool { listen != nil || leader != nil || !etcdEndpoints.isEmpty }
+    /// Whether roles come from etcd.
+    public var isAutomatic: Bool { !etcdEndpoints.isEmpty }
 
     /// Every setting off.
     public init() {}
@@ -67,6 +77,7 @@ public struct ReplicationSettings: Sendable, Equatable {
     static let variableNames = [
         "REPLICATION_LISTEN", "REPLICATION_ADVERTISE", "REPLICATE_FROM", "REPLICATION_SECRET", "SYNC_REPLICAS", "SYNC_STRICT",
         "SYNC_TIMEOUT", "REPLICA_MAX_LAG", "REPLICATION_MAX_RETAINED_BYTES", "NODE_NAME", "HTTP_ADVERTISE",
+        "CLUSTER_ETCD_ENDPOINTS", "CLUSTER_NAME", "CLUSTER_LEASE_TTL",
     ]
 
     static func parse(_ reader: inout ServerConfiguration.Reader) -> ReplicationSettings {
@@ -110,10 +121,41 @@ public struct ReplicationSettings: Sendable, Equatable {
                 reader.fail("HTTP_ADVERTISE", url, "must be an http:// or https:// URL")
             }
         }
+        if let text = reader.string("CLUSTER_ETCD_ENDPOINTS") {
+            let urls = text.split(separator: ",").map { String($0.trimmingSpaces()) }.filter { !$0.isEmpty }
+            if !urls.isEmpty, urls.count <= 16,
+               urls.allSatisfy({ ($0.hasPrefix("http://") || $0.hasPrefix("https://")) && $0.utf8.count <= 256 && !$0.contains(" ") }) {
+                settings.etcdEndpoints = urls
+            } else {
+                reader.fail("CLUSTER_ETCD_ENDPOINTS", text, "must be a comma-separated list of http://host:port URLs")
+            }
+        }
+        if let name = reader.string("CLUSTER_NAME") {
+            if (1...64).contains(name.utf8.count), name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) {
+                settings.clusterName = name
+            } else {
+                reader.fail("CLUSTER_NAME", name, "must be 1-64 characters of letters, digits, '-', '_' or '.'")
+            }
+        }
+        if let ttl = duration("CLUSTER_LEASE_TTL", 2...300) {
+            if ttl == ttl.rounded() {
+                settings.leaseTTLSeconds = Int(ttl)
+            } else {
+                reader.fail("CLUSTER_LEASE_TTL", "\(ttl)s", "must be whole seconds (etcd leases count in seconds)")
+            }
+        }
+        if settings.isAutomatic {
+            if settings.leader != nil {
+                reader.problems.append("REPLICATE_FROM: cannot be used with CLUSTER_ETCD_ENDPOINTS (roles come from etcd)")
+            }
+            if settings.listen == nil, !reader.failed("REPLICATION_LISTEN") {
+                reader.problems.append("REPLICATION_LISTEN: is required with CLUSTER_ETCD_ENDPOINTS (every node may become the leader)")
+            }
+        }
         if settings.isEnabled || reader.failed("REPLICATION_LISTEN") || reader.failed("REPLICATE_FROM") {
             if settings.secret == nil && !reader.failed("REPLICATION_SECRET") {
                 reader.problems.append(
-                    "REPLICATION_SECRET: is required with REPLICATION_LISTEN or REPLICATE_FROM (at least \(ServerConfiguration.minimumSecretBytes) bytes)")
+                    "REPLICATION_SECRET: is required with REPLICATION_LISTEN, REPLICATE_FROM or CLUSTER_ETCD_ENDPOINTS (at least \(ServerConfiguration.minimumSecretBytes) bytes)")
             }
         }
         if settings.advertise == nil { settings.advertise = settings.listen }

@@ -1,4 +1,6 @@
 import Engine
+import Etcd
+import Failover
 import Foundation
 import HTTPFront
 import Logging
@@ -17,6 +19,8 @@ final class ClusterNode: Sendable {
         case leader(ReplicationLeader)
         case follower(ReplicationFollower)
         case promoting
+        /// Automatic failover: no leader followed yet, or between two roles.
+        case waiting
         case stopped
     }
 
@@ -30,7 +34,22 @@ final class ClusterNode: Sendable {
     let group: any EventLoopGroup
     let threadPool: NIOThreadPool
     let logger: Logger
-    private let role = Mutex<Role>(.stopped)
+    let role = Mutex<Role>(.stopped)
+    /// Automatic failover: the coordinator on etcd, and what it last said of the lease.
+    let coordinator = Mutex<FailoverCoordinator?>(nil)
+    let etcdClient = Mutex<EtcdClient?>(nil)
+    let fencing = Mutex(Fencing())
+    /// Reasons to restart this node's roles (automatic failover: a step-down, a rewind).
+    let restarts: AsyncStream<String>
+    /// Set when the node stopped to restart its roles (read by `authd serve`).
+    let restartReason = Mutex<String?>(nil)
+    let restartRequest: AsyncStream<String>.Continuation
+
+    struct Fencing: Sendable {
+        var fenced = true
+        var confirmDeadline: UInt64 = 0
+        var leaderHTTP: String?
+    }
 
     init(settings: ReplicationSettings, node: String, httpURL: String, engine: AuthEngine, directory: String,
          terms: TermStore, group: any EventLoopGroup, logger: Logger) throws {
@@ -46,6 +65,7 @@ final class ClusterNode: Sendable {
         self.logger = logger
         threadPool = NIOThreadPool(numberOfThreads: 1)
         threadPool.start()
+        (restarts, restartRequest) = AsyncStream.makeStream(of: String.self)
     }
 
     var secret: [UInt8] { Array((settings.secret ?? "").utf8) }
@@ -57,7 +77,13 @@ final class ClusterNode: Sendable {
     static func prepare(settings: ReplicationSettings, node: String, directory: String, logger: Logger) async throws -> TermStore {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let terms = try TermStore(dataDirectory: directory)
-        guard let leader = settings.leader else { return terms }
+        let from: ReplicationSettings.Endpoint?
+        if settings.isAutomatic {
+            from = await currentLeaderAddress(settings: settings, node: node, logger: logger)
+        } else {
+            from = settings.leader
+        }
+        guard let leader = from else { return terms }
         var configuration = FollowerConfiguration(leaderHost: leader.host, leaderPort: leader.port, node: node,
                                                   secret: Array((settings.secret ?? "").utf8))
         configuration.connectTimeout = 2_000_000_000
@@ -87,9 +113,13 @@ final class ClusterNode: Sendable {
 
     // MARK: Roles
 
-    /// Takes the configured role: follower with `REPLICATE_FROM`, else leader.
+    /// Takes the configured role: follower with `REPLICATE_FROM`, else leader; with etcd, the
+    /// role the election gives.
     func start() async throws {
-        if settings.leader != nil {
+        if settings.isAutomatic {
+            await engine.beginFollowing()
+            try await startAutomatic()
+        } else if settings.leader != nil {
             await engine.beginFollowing()
             startFollowing()
         } else {
@@ -99,22 +129,34 @@ final class ClusterNode: Sendable {
 
     private func startFollowing() {
         guard let leader = settings.leader else { return }
+        startFollowing(leader)
+    }
+
+    /// Follows the leader at `leader` (the stream reconnects by itself).
+    func startFollowing(_ leader: ReplicationSettings.Endpoint) {
         let configuration = FollowerConfiguration(leaderHost: leader.host, leaderPort: leader.port, node: node, secret: secret)
         let engine = self.engine
         let logger = self.logger
+        let automatic = settings.isAutomatic
         let follower = ReplicationFollower(
             configuration: configuration, log: log, directory: directory, terms: terms, group: group,
             appliedLSN: log.lastAppendedLSN, apply: { records in try await engine.applyReplicated(records) },
-            events: { event in ClusterNode.log(event, logger: logger) })
+            events: { [restartRequest] event in
+                ClusterNode.log(event, logger: logger)
+                // With etcd nobody restarts a node by hand: a needed rewind restarts its roles.
+                if automatic, case .needsRestart(let reason) = event { restartRequest.yield(reason) }
+            })
         role.withLock { $0 = .follower(follower) }
         follower.start()
     }
 
-    /// Starts a leadership at the next term: its term record first, alone in its frame and
-    /// durable, then the replication endpoint.
-    private func becomeLeader() async throws {
+    /// Starts a leadership at the next term (with etcd: at `elected`, the leader key's create
+    /// revision): its term record first, alone in its frame and durable, then the replication
+    /// endpoint (with etcd: fenced, in sync-set mode with an empty set, until the coordinator
+    /// says the lease is sure and the sync set is published).
+    func becomeLeader(elected: UInt64? = nil) async throws {
         guard let listen = settings.listen else { throw ClusterNodeError.noListenAddress }
-        let term = terms.currentTerm + 1
+        let term = elected ?? terms.currentTerm + 1
         let lsn = log.append(try TermRecord(term: term, node: node).encoded())
         try await log.waitUntilDurable(lsn)
         try terms.record(term: term, firstLSN: lsn)
@@ -123,11 +165,18 @@ final class ClusterNode: Sendable {
             syncReplicas: settings.syncReplicas, strict: settings.syncStrict,
             syncTimeout: UInt64(settings.syncTimeoutSeconds * 1e9))
         configuration.maximumRetainedBytes = settings.maxRetainedBytes
+        configuration.fenced = elected != nil
         let logger = self.logger
         let leader = try ReplicationLeader(
             configuration: configuration, log: log, directory: directory, group: group, threadPool: threadPool,
             events: { event in ClusterNode.log(event, logger: logger) })
         let address = try await leader.start()
+        if elected != nil {
+            leader.setSyncSet([])
+            let fence = fencing.withLock { $0 }
+            leader.setConfirmDeadline(fence.confirmDeadline)
+            leader.setFenced(fence.fenced)
+        }
         role.withLock { $0 = .leader(leader) }
         logger.notice("leading", metadata: [
             "term": .stringConvertible(term), "replicationAddress": .string("\(address)"), "termLSN": .stringConvertible(lsn),
@@ -176,6 +225,7 @@ final class ClusterNode: Sendable {
     }
 
     func shutdown() async {
+        await stopAutomatic()
         let current = role.withLock { r -> Role in
             let old = r
             r = .stopped
@@ -184,7 +234,7 @@ final class ClusterNode: Sendable {
         switch current {
         case .leader(let leader): await leader.stop()
         case .follower(let follower): await follower.stop()
-        case .promoting, .stopped: break
+        case .promoting, .waiting, .stopped: break
         }
         try? await threadPool.shutdownGracefully()
     }
@@ -215,15 +265,21 @@ final class ClusterNode: Sendable {
             figures.recordsShipped = status.recordsShipped
             figures.bytesShipped = status.bytesShipped
             figures.snapshotsShipped = status.snapshotsShipped
+            figures.failover = failoverFigures()
             return figures
         case .follower(let follower):
             let status = follower.status()
             var figures = ClusterFigures(role: "follower", term: term, writable: false)
             figures.streaming = status.streaming
             figures.replicaLagSeconds = Double(status.lag.nanoseconds) / 1e9
+            figures.failover = failoverFigures()
             return figures
         case .promoting:
             return ClusterFigures(role: "promoting", term: term, writable: false)
+        case .waiting:
+            var figures = ClusterFigures(role: "waiting", term: term, writable: false)
+            figures.failover = failoverFigures()
+            return figures
         case .stopped:
             return ClusterFigures(role: "stopped", term: term, writable: false)
         }
@@ -234,7 +290,9 @@ final class ClusterNode: Sendable {
         case .leader(let leader):
             return leader.acceptsWrites ? nil : .writesUnavailable(reason: "too few replicas acknowledge writes (SYNC_STRICT)")
         case .follower(let follower):
-            return .notLeader(leaderURL: follower.status().leader?.httpURL)
+            return .notLeader(leaderURL: follower.status().leader?.httpURL ?? fencing.withLock { $0.leaderHTTP })
+        case .waiting:
+            return .notLeader(leaderURL: fencing.withLock { $0.leaderHTTP })
         case .promoting:
             return .writesUnavailable(reason: "this node is being promoted")
         case .stopped:
@@ -284,12 +342,17 @@ final class ClusterNode: Sendable {
             object["role"] = "promoting"
             object["leader"] = NSNull()
             lsn["applied"] = log.lastAppendedLSN
+        case .waiting:
+            object["role"] = "waiting"
+            object["leader"] = fencing.withLock { $0.leaderHTTP } ?? NSNull()
+            lsn["applied"] = log.lastAppendedLSN
         case .stopped:
             object["role"] = "stopped"
             object["leader"] = NSNull()
             lsn["applied"] = log.lastAppendedLSN
         }
         object["lsn"] = lsn
+        if let election = automaticStatus() { object["election"] = election }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return Array(data)
     }

@@ -55,6 +55,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "REPLICATION_MAX_RETAINED_BYTES: WAL kept for connected followers at most.") var replicationMaxRetainedBytes: String?
     @Option(help: "NODE_NAME: this node's name in the cluster (default: the host name).") var nodeName: String?
     @Option(help: "HTTP_ADVERTISE: this node's URL for clients (default http://HOST:PORT).") var httpAdvertise: String?
+    @Option(help: "CLUSTER_ETCD_ENDPOINTS: automatic failover on these etcd members (comma-separated http://host:port).")
+    var clusterEtcdEndpoints: String?
+    @Option(help: "CLUSTER_NAME: keys under /authd/<name>/ in etcd (default authd).") var clusterName: String?
+    @Option(help: "CLUSTER_LEASE_TTL: the leader lease (default 5s, at least 2s).") var clusterLeaseTtl: String?
     @Option(help: "SNAPSHOT_EVERY_BYTES: snapshot after this much WAL.") var snapshotEveryBytes: String?
     @Option(help: "SNAPSHOT_KEEP: snapshots kept.") var snapshotKeep: String?
     @Option(name: .customLong("argon2-memory-kib"), help: "ARGON2_MEMORY_KIB (default 19456).") var argon2MemoryKib: String?
@@ -89,6 +93,7 @@ struct ServeCommand: AsyncParsableCommand {
             ("REPLICATION_ADVERTISE", replicationAdvertise), ("REPLICATE_FROM", replicateFrom), ("REPLICATION_SECRET", replicationSecret),
             ("SYNC_REPLICAS", syncReplicas), ("SYNC_STRICT", syncStrict), ("SYNC_TIMEOUT", syncTimeout), ("REPLICA_MAX_LAG", replicaMaxLag),
             ("REPLICATION_MAX_RETAINED_BYTES", replicationMaxRetainedBytes), ("NODE_NAME", nodeName), ("HTTP_ADVERTISE", httpAdvertise),
+            ("CLUSTER_ETCD_ENDPOINTS", clusterEtcdEndpoints), ("CLUSTER_NAME", clusterName), ("CLUSTER_LEASE_TTL", clusterLeaseTtl),
             ("SNAPSHOT_EVERY_BYTES", snapshotEveryBytes), ("SNAPSHOT_KEEP", snapshotKeep), ("ARGON2_MEMORY_KIB", argon2MemoryKib),
             ("ARGON2_ITERATIONS", argon2Iterations), ("ARGON2_PARALLELISM", argon2Parallelism), ("HASH_THREADS", hashThreads),
             ("HASH_QUEUE_LIMIT", hashQueueLimit), ("REFRESH_REUSE_INTERVAL", refreshReuseInterval),
@@ -172,77 +177,86 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
 
-        // Replication: a follower first settles its log with the leader (nothing open yet).
-        let replication = settings.replication
-        let nodeName = replication.nodeName ?? ProcessInfo.processInfo.hostName
-        var terms: TermStore?
-        if replication.isEnabled {
+        // With automatic failover a step-down restarts the roles: the engine closes and opens
+        // again, so that start-up cuts an unacknowledged tail as for a node restarted by hand.
+        while true {
+            // Replication: a follower first settles its log with the leader (nothing open yet).
+            let replication = settings.replication
+            let nodeName = replication.nodeName ?? ProcessInfo.processInfo.hostName
+            var terms: TermStore?
+            if replication.isEnabled {
+                do {
+                    terms = try await ClusterNode.prepare(settings: replication, node: nodeName, directory: settings.dataDirectory, logger: logger)
+                } catch {
+                    logger.critical("cannot prepare replication", metadata: ["reason": "\(error)"])
+                    throw ExitCode(1)
+                }
+            }
+
+            let engine: ServeEngine
             do {
-                terms = try await ClusterNode.prepare(settings: replication, node: nodeName, directory: settings.dataDirectory, logger: logger)
+                engine = try await ServeEngine.open(
+                    engineConfiguration, eventLoops: Array(MultiThreadedEventLoopGroup.singleton.makeIterator()), logger: logger)
             } catch {
-                logger.critical("cannot prepare replication", metadata: ["reason": "\(error)"])
+                logger.critical("cannot open the engine", metadata: StartupLog.fields(of: error).merging(
+                    ["dataDirectory": .string(settings.dataDirectory)]) { old, _ in old })
                 throw ExitCode(1)
             }
-        }
 
-        let engine: ServeEngine
-        do {
-            engine = try await ServeEngine.open(
-                engineConfiguration, eventLoops: Array(MultiThreadedEventLoopGroup.singleton.makeIterator()), logger: logger)
-        } catch {
-            logger.critical("cannot open the engine", metadata: StartupLog.fields(of: error).merging(
-                ["dataDirectory": .string(settings.dataDirectory)]) { old, _ in old })
-            throw ExitCode(1)
-        }
-
-        var http = settings.http
-        var cluster: ClusterNode?
-        if let terms {
-            do {
-                let httpURL = replication.httpAdvertise ?? "http://\(settings.host):\(settings.port)"
-                let node = try ClusterNode(settings: replication, node: nodeName, httpURL: httpURL, engine: engine.engine,
-                                           directory: settings.dataDirectory, terms: terms,
-                                           group: MultiThreadedEventLoopGroup.singleton, logger: logger)
-                try await node.start()
-                cluster = node
-                http.cluster = node.gate
-                engine.admin?.addCommands { line in
-                    switch line {
-                    case "promote": await node.promote(force: false)
-                    case "promote force": await node.promote(force: true)
-                    case "cluster status": "ok " + String(decoding: node.statusJSON(), as: UTF8.self)
-                    default: nil
+            var http = settings.http
+            var cluster: ClusterNode?
+            if let terms {
+                do {
+                    let httpURL = replication.httpAdvertise ?? "http://\(settings.host):\(settings.port)"
+                    let node = try ClusterNode(settings: replication, node: nodeName, httpURL: httpURL, engine: engine.engine,
+                                               directory: settings.dataDirectory, terms: terms,
+                                               group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+                    try await node.start()
+                    cluster = node
+                    http.cluster = node.gate
+                    engine.admin?.addCommands { line in
+                        switch line {
+                        case "promote": await node.promote(force: false)
+                        case "promote force": await node.promote(force: true)
+                        case "cluster status": "ok " + String(decoding: node.statusJSON(), as: UTF8.self)
+                        default: nil
+                        }
                     }
+                } catch {
+                    logger.critical("cannot start replication", metadata: ["reason": "\(error)"])
+                    await engine.shutdown()
+                    throw ExitCode(1)
                 }
+            }
+
+            let server = HTTPServer(
+                configuration: http, service: engine.service, metrics: metrics, logger: logger,
+                eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+            let address: SocketAddress
+            do {
+                address = try await server.start()
             } catch {
-                logger.critical("cannot start replication", metadata: ["reason": "\(error)"])
+                logger.critical("cannot bind", metadata: [
+                    "host": .string(settings.host), "port": .stringConvertible(settings.port), "reason": .string(String(describing: error)),
+                ])
                 await engine.shutdown()
                 throw ExitCode(1)
             }
-        }
+            ServeLogging.announce(host: settings.host, port: address.port ?? settings.port)
 
-        let server = HTTPServer(
-            configuration: http, service: engine.service, metrics: metrics, logger: logger,
-            eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
-        let address: SocketAddress
-        do {
-            address = try await server.start()
-        } catch {
-            logger.critical("cannot bind", metadata: [
-                "host": .string(settings.host), "port": .stringConvertible(settings.port), "reason": .string(String(describing: error)),
-            ])
-            await engine.shutdown()
-            throw ExitCode(1)
+            let service = ServeService(server: server, engine: engine, cluster: cluster, logger: logger)
+            let group = ServiceGroup(
+                configuration: ServiceGroupConfiguration(
+                    services: [ServiceGroupConfiguration.ServiceConfiguration(service: service)],
+                    gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: logger))
+            try await group.run()
+            if let reason = cluster?.restartReason.withLock({ $0 }) {
+                logger.warning("restarting this node's roles", metadata: ["reason": .string(reason)])
+                continue
+            }
+            logger.notice("stopped")
+            return
         }
-        ServeLogging.announce(host: settings.host, port: address.port ?? settings.port)
-
-        let service = ServeService(server: server, engine: engine, cluster: cluster, logger: logger)
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: [ServiceGroupConfiguration.ServiceConfiguration(service: service)],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
-        try await group.run()
-        logger.notice("stopped")
     }
 }

@@ -39,9 +39,9 @@ struct ServeEngine: Sendable {
         configuration.maxSessionsPerUser = settings.maxSessionsPerUser
         configuration.sessionRetentionMilliseconds = settings.sessionRetentionMilliseconds
         configuration.sessionSweepIntervalMilliseconds = settings.sessionSweepIntervalMilliseconds
-        // A node that replicates from a leader appends nothing of its own (the sweep included)
-        // until it is promoted.
-        configuration.startsFollowing = settings.replication.leader != nil
+        // A follower, or any node of an etcd cluster (it leads only once elected), appends nothing
+        // of its own (the sweep included) until it leads.
+        configuration.startsFollowing = settings.replication.leader != nil || settings.replication.isAutomatic
         configuration.loginLockout = settings.loginLockout
         configuration.argon2 = Argon2Parameters(
             memoryKiB: settings.argon2MemoryKiB ?? configuration.argon2.memoryKiB,

@@ -13,12 +13,29 @@ struct ServeService: Service {
     let logger: Logger
 
     func run() async throws {
-        // Returns when graceful shutdown is triggered (throws on plain cancellation; both end the same way).
-        try? await gracefulShutdown()
-        logger.notice("shutting down: draining connections")
+        // Ends on graceful shutdown (SIGTERM/SIGINT; throws on plain cancellation, which ends the
+        // same way) or, with automatic failover, when the node must restart its roles.
+        let cluster = self.cluster
+        let restart: String? = await withTaskGroup(of: String?.self) { group in
+            group.addTask {
+                try? await gracefulShutdown()
+                return nil
+            }
+            if let cluster {
+                group.addTask {
+                    for await reason in cluster.restarts { return reason }
+                    return nil
+                }
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        logger.notice(restart == nil ? "shutting down: draining connections" : "restarting: draining connections")
         await server.shutdown()
         await cluster?.shutdown()
         await engine.shutdown()
         logger.notice("engine flushed")
+        if let restart { cluster?.restartReason.withLock { $0 = restart } }
     }
 }
