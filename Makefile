@@ -3,7 +3,7 @@
 #   make test   install what is missing, build, run every test (unit, integration, end-to-end)
 
 SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
-APT_PACKAGES = libssl-dev liblz4-dev libsodium-dev pkg-config etcd-server prometheus
+APT_PACKAGES = libssl-dev liblz4-dev libsodium-dev pkg-config etcd-server haproxy prometheus
 CONFIG ?= release
 
 .PHONY: run test deps build build-release e2e bench clean

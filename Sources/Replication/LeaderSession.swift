@@ -381,16 +381,15 @@ public struct LeaderSession: Sendable {
     // MARK: Streaming
 
     private mutating func acknowledge(name: String, durable: UInt64, applied: UInt64, now: UInt64) -> [Action] {
-        guard durable >= acknowledgedDurableLSN, applied >= acknowledgedAppliedLSN else {
-            return refuse(
-                .protocolViolation,
-                "acknowledgement went back: durable \(durable) after \(acknowledgedDurableLSN), applied \(applied) after \(acknowledgedAppliedLSN)")
-        }
         guard durable <= sentThroughLSN else {
             return refuse(.protocolViolation, "acknowledgement of LSN \(durable), but only \(sentThroughLSN) was sent")
         }
-        acknowledgedDurableLSN = durable
-        acknowledgedAppliedLSN = applied
+        // Acknowledgements only advance: one overtaken by a later one on the way (the follower
+        // answers heartbeats and durable frames from concurrent paths) changes nothing.
+        guard durable > acknowledgedDurableLSN || applied > acknowledgedAppliedLSN else { return [] }
+        acknowledgedDurableLSN = max(acknowledgedDurableLSN, durable)
+        acknowledgedAppliedLSN = max(acknowledgedAppliedLSN, applied)
+        let durable = acknowledgedDurableLSN, applied = acknowledgedAppliedLSN
         return [.acknowledged(follower: name, durableLSN: durable, appliedLSN: applied, at: now)]
     }
 

@@ -247,7 +247,8 @@ struct ServeCommand: AsyncParsableCommand {
             let service = ServeService(server: server, engine: engine, cluster: cluster, logger: logger)
             let group = ServiceGroup(
                 configuration: ServiceGroupConfiguration(
-                    services: [ServiceGroupConfiguration.ServiceConfiguration(service: service)],
+                    services: [ServiceGroupConfiguration.ServiceConfiguration(
+                        service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
                     gracefulShutdownSignals: [.sigterm, .sigint],
                     logger: logger))
             try await group.run()

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end suite against the real authd binaries in BIN_DIR (default .build/debug):
-# the HTTP scenarios, durability, replication, the observability assets against a real
+# the HTTP scenarios, durability, replication, automatic failover, the observability assets against a real
 # Prometheus, the SIGKILL crash test, and schemathesis against /docs.json.
 set -euo pipefail
 BIN_DIR="$(cd "${1:-.build/debug}" && pwd)"
@@ -20,6 +20,9 @@ python3 "$HERE/etcd_harness.py" --selftest
 
 echo "== replication: three nodes, ledger, SIGKILL leader, promote, rejoin with a cut tail, converge"
 python3 "$HERE/replication.py" "$BIN_DIR"
+
+echo "== failover: etcd, three nodes, HAProxy; SIGKILL x5, SIGSTOP, sync member killed, etcd down 10 s; ledger, converge"
+python3 "$HERE/failover.py" "$BIN_DIR" 5
 
 echo "== observability: promtool checks and rule tests, a real Prometheus scraping authd under load"
 python3 "$HERE/observability.py" "$BIN_DIR"
