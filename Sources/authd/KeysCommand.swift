@@ -11,6 +11,15 @@ struct KeysCommand: ParsableCommand {
     )
 }
 
+/// Where the running server is, and how long to wait for it.
+struct AdminOptions: ParsableArguments {
+    @Option(name: .customLong("data-dir"), help: "The server's data directory.")
+    var dataDirectory = "./data"
+
+    @Option(help: "How long to wait for the answer, e.g. 30s.")
+    var timeout = "30s"
+}
+
 /// `authd keys rotate`: creates the next signing key; it is published now and signs after JWKS_MAX_AGE.
 struct KeysRotateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,14 +27,10 @@ struct KeysRotateCommand: ParsableCommand {
         abstract: "Create the next signing key: published at once, signing after JWKS_MAX_AGE; no session ends."
     )
 
-    @Option(name: .customLong("data-dir"), help: "The server's data directory.")
-    var dataDirectory = "./data"
-
-    @Option(help: "How long to wait for the answer, e.g. 30s.")
-    var timeout = "30s"
+    @OptionGroup var server: AdminOptions
 
     func run() throws {
-        let answer = try AdminClient.request("keys rotate", dataDirectory: dataDirectory, timeout: timeout)
+        let answer = try AdminClient.request("keys rotate", dataDirectory: server.dataDirectory, timeout: server.timeout)
         let parts = answer.split(separator: " ")
         guard parts.first == "ok", parts.count == 4 else {
             FileHandle.standardError.write(Data("authd keys rotate: \(answer.hasPrefix("error ") ? String(answer.dropFirst(6)) : answer)\n".utf8))
@@ -43,17 +48,13 @@ struct KeysListCommand: ParsableCommand {
         abstract: "List the signing keys: kid, algorithm, state (next, active, retired, expired), created, activated, retired."
     )
 
-    @Option(name: .customLong("data-dir"), help: "The server's data directory.")
-    var dataDirectory = "./data"
+    @OptionGroup var server: AdminOptions
 
     @Flag(help: "Print the list as JSON.")
     var json = false
 
-    @Option(help: "How long to wait for the answer, e.g. 30s.")
-    var timeout = "30s"
-
     func run() throws {
-        let answer = try AdminClient.request("keys list", dataDirectory: dataDirectory, timeout: timeout)
+        let answer = try AdminClient.request("keys list", dataDirectory: server.dataDirectory, timeout: server.timeout)
         guard answer.hasPrefix("ok "), let keys = try? JSONSerialization.jsonObject(with: Data(answer.dropFirst(3).utf8)) as? [[String: Any]] else {
             FileHandle.standardError.write(Data("authd keys list: \(answer)\n".utf8))
             throw ExitCode(1)

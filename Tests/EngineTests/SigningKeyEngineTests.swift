@@ -20,6 +20,21 @@ import WAL
 
     private func temporaryDirectory() -> String { NSTemporaryDirectory() + "authd-keys-\(UUID().uuidString)" }
 
+    /// A durable configuration in a new directory (the caller removes it).
+    private func durable(shards: Int, algorithm: SigningAlgorithm = .hs256) -> EngineConfiguration {
+        var configuration = testConfiguration(shards: shards)
+        configuration.dataDirectory = temporaryDirectory()
+        configuration.accessTokenAlgorithm = algorithm
+        return configuration
+    }
+
+    /// Opens `configuration`, registers `email` and logs it in; the engine stays open.
+    private func openWithSession(_ configuration: EngineConfiguration, _ email: String) async throws -> (AuthEngine, TokenGrant) {
+        let engine = try await AuthEngine.open(configuration)
+        try await engine.registerUser(email)
+        return (engine, try await engine.loginUser(email))
+    }
+
     @Test(arguments: [SigningAlgorithm.edDSA, .es256])
     func rotationPublishesFirstSignsLaterAndLogsNobodyOut(_ algorithm: SigningAlgorithm) async throws {
         let clock = ManualClock()
@@ -82,14 +97,10 @@ import WAL
     }
 
     @Test func keysSurviveRestartSnapshotAndRestore() async throws {
-        let directory = temporaryDirectory()
+        var configuration = durable(shards: 3, algorithm: .es256)
+        let directory = configuration.dataDirectory
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        var configuration = testConfiguration(shards: 3)
-        configuration.dataDirectory = directory
-        configuration.accessTokenAlgorithm = .es256
-        let engine = try await AuthEngine.open(configuration)
-        try await engine.registerUser("r@example.com")
-        let grant = try await engine.loginUser("r@example.com")
+        let (engine, grant) = try await openWithSession(configuration, "r@example.com")
         let firstKid = try kid(grant.accessToken)
         let pending = try await engine.rotateSigningKey()
         await engine.shutdown()
@@ -116,14 +127,9 @@ import WAL
     }
 
     @Test func changingTheAlgorithmCreatesAKeyAndDropsTheOldOnes() async throws {
-        let directory = temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        var configuration = testConfiguration(shards: 2)
-        configuration.dataDirectory = directory
-        configuration.accessTokenAlgorithm = .edDSA
-        let engine = try await AuthEngine.open(configuration)
-        try await engine.registerUser("a@example.com")
-        let ed = try await engine.loginUser("a@example.com")
+        var configuration = durable(shards: 2, algorithm: .edDSA)
+        defer { try? FileManager.default.removeItem(atPath: configuration.dataDirectory) }
+        let (engine, ed) = try await openWithSession(configuration, "a@example.com")
         await engine.shutdown()
         configuration.accessTokenAlgorithm = .es256
         let switched = try await AuthEngine.open(configuration)
@@ -172,13 +178,9 @@ import WAL
     }
 
     @Test func previousSecretsVerifyOldTokensAndSignNothing() async throws {
-        let directory = temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        var configuration = testConfiguration(shards: 2)
-        configuration.dataDirectory = directory
-        let engine = try await AuthEngine.open(configuration)
-        try await engine.registerUser("p@example.com")
-        let old = try await engine.loginUser("p@example.com")
+        var configuration = durable(shards: 2)
+        defer { try? FileManager.default.removeItem(atPath: configuration.dataDirectory) }
+        let (engine, old) = try await openWithSession(configuration, "p@example.com")
         await engine.shutdown()
 
         let oldAccess = configuration.accessTokenSecret, oldRefresh = configuration.refreshTokenSecret
