@@ -109,13 +109,22 @@ final class TokenKeyRing {
 
     /// The key a token's header segment names, or why there is none.
     func key(forHeader segment: UnsafeBufferPointer<UInt8>) -> Result<TokenKey, TokenCodec.VerificationFailure> {
-        for key in keys where segment.elementsEqual(key.header) { return .success(key) }
-        if let legacyKey, segment.elementsEqual(Self.legacyHeader) { return .success(legacyKey) }
+        for key in keys where Self.equal(segment, key.header) { return .success(key) }
+        if let legacyKey, Self.equal(segment, Self.legacyHeader) { return .success(legacyKey) }
         guard let header = TokenHeader(segment: segment) else { return .failure(.malformedHeader) }
         guard header.algorithm == algorithm.rawValue else { return .failure(.algorithmNotAllowed) }
         guard let kid = header.kid else { return legacyKey.map { .success($0) } ?? .failure(.unknownKey) }
         for key in keys where key.kid == kid { return .success(key) }
         return .failure(.unknownKey)
+    }
+}
+
+extension TokenKeyRing {
+    /// Byte equality by `memcmp` (a header segment is about 60 bytes; public data, so not constant time).
+    @inline(__always)
+    static func equal(_ segment: UnsafeBufferPointer<UInt8>, _ expected: [UInt8]) -> Bool {
+        guard segment.count == expected.count else { return false }
+        return expected.withUnsafeBufferPointer { memcmp($0.baseAddress!, segment.baseAddress!, segment.count) == 0 }
     }
 }
 
