@@ -81,7 +81,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ]
+            ],
+            // The OpenAPI document, kept as JSON (read once at start).
+            resources: [.copy("openapi.json")]
         ),
 
         .executableTarget(

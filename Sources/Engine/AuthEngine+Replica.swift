@@ -24,6 +24,8 @@ extension AuthEngine {
                 throw .recordUnreadable(lsn: perShard[index].first?.1 ?? last, reason: "\(error)")
             }
         }
+        // The leader's key records reached the owner shard: every shard verifies with them now.
+        if perShard.contains(where: { $0.contains { $0.0.isSigningKeyRecord } }) { await installSigningKeys() }
         return last
     }
 
@@ -38,9 +40,11 @@ extension AuthEngine {
 
     /// Ends follower mode on every shard (promotion): snapshots then claim what the log holds,
     /// and the shards append their own records (the session sweep runs on them again). Call
-    /// once everything received is applied.
+    /// once everything received is applied. Signing keys rotate on it from now on.
     public func stopFollowing() async {
         for shard in shards { await shard.stopFollowing() }
+        // A promoted node whose leader never created a key of this node's algorithm makes one.
+        try? await ensureSigningKey()
     }
 
     /// The write-ahead log under this engine (nil in memory): replication reads and feeds it.

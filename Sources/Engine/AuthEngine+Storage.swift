@@ -54,9 +54,15 @@ extension AuthEngine {
             $0.lastSnapshotTimestampMillis = recovery.snapshotTimestamp
         }
         log.start()
+        await engine.installSigningKeys()
+        do { try await engine.ensureSigningKey() } catch {
+            await engine.shutdown()
+            throw .invalidConfiguration(["no signing key could be created: \(error)"])
+        }
         engine.markReady()
         engine.startSnapshotSchedule()
         engine.startSessionSweep()
+        engine.startSigningKeyRotation()
         return engine
     }
 
@@ -196,12 +202,12 @@ extension AuthEngine {
         emit(.snapshotFailed(trigger: trigger, reason: reason))
     }
 
-    /// Stops the snapshot schedule and the session sweep, flushes the WAL and stops its writer
+    /// Stops the snapshot schedule, the session sweep and the key rotation schedule, flushes the WAL and stops its writer
     /// and the hash pool.
     public func shutdown() async {
         let tasks = storage.withLock { s -> [Task<Void, Never>] in
-            defer { s.scheduler = nil; s.sweeper = nil }
-            return [s.scheduler, s.sweeper].compactMap { $0 }
+            defer { s.scheduler = nil; s.sweeper = nil; s.keyRotator = nil }
+            return [s.scheduler, s.sweeper, s.keyRotator].compactMap { $0 }
         }
         for task in tasks { task.cancel() }
         for task in tasks { await task.value }
@@ -270,6 +276,10 @@ struct StorageState: Sendable {
     var walBytesAtLastSnapshot: UInt64 = 0
     var scheduler: Task<Void, Never>?
     var sweeper: Task<Void, Never>?
+    var keyRotator: Task<Void, Never>?
+    var keyRotationRunning = false
+    /// The signing keys' public halves (`installSigningKeys`), for the JWKS and `keys list`.
+    var publishedKeys: [SigningKey] = []
     var observer: (@Sendable (EngineEvent) -> Void)?
 }
 

@@ -20,17 +20,23 @@ public final class AuthEngine: Sendable {
     let storage = Mutex(StorageState())
 
     /// An engine over `journal` (in memory when it has no log). Use `open` for a durable one.
+    /// `signingKeys` seeds the key owner's state (an in-memory engine's first key).
     init(configuration: EngineConfiguration, clock: any EngineClock, journal: Journal, executors: [ShardExecutor]? = nil,
-         hasher: (any PasswordHashing)? = nil) {
+         hasher: (any PasswordHashing)? = nil, signingKeys: [SigningKey] = []) {
         self.configuration = configuration
         self.clock = clock
         self.journal = journal
         let settings = ShardSettings(configuration)
         self.settings = settings
+        var ownerState = ShardState()
+        for key in signingKeys { try! ownerState.apply(.signingKeyCreated(key)) }
+        let owner = ShardRoute.shard(route: ShardRoute.route(userID: SigningKey.ownerID), count: configuration.shardCount)
         shards = (0..<configuration.shardCount).map { index in
             let placement = executors.flatMap { $0.isEmpty ? nil : $0[index % $0.count] } ?? .queue(label: "authd.shard.\(index)")
-            return Shard(settings: settings, clock: clock, journal: journal, placement: placement, following: configuration.startsFollowing)
+            return Shard(settings: settings, clock: clock, journal: journal, placement: placement, following: configuration.startsFollowing,
+                         state: index == owner ? ownerState : ShardState(), signingKeys: signingKeys)
         }
+        storage.withLock { $0.publishedKeys = signingKeys.map(\.published) }
         let hasher = hasher ?? PasswordHasher(parameters: configuration.argon2)
         self.hasher = hasher
         hashPool = HashPool(threads: configuration.hashThreads, queueLimit: configuration.hashQueueLimit)
@@ -46,7 +52,11 @@ public final class AuthEngine: Sendable {
     /// An in-memory engine hashing with `hasher` (tests that count hashing work).
     static func inMemory(_ configuration: EngineConfiguration, clock: any EngineClock, executors: [ShardExecutor]? = nil,
                          hasher: (any PasswordHashing)?) -> AuthEngine {
-        let engine = AuthEngine(configuration: configuration, clock: clock, journal: Journal(log: nil), executors: executors, hasher: hasher)
+        // An in-memory leader of an EdDSA/ES256 engine starts with a key that signs at once.
+        let keys = configuration.accessTokenAlgorithm.isAsymmetric && !configuration.startsFollowing
+            ? [SigningKey.generate(configuration.accessTokenAlgorithm, at: clock.now(), activatesAt: clock.now())] : []
+        let engine = AuthEngine(configuration: configuration, clock: clock, journal: Journal(log: nil), executors: executors, hasher: hasher,
+                                signingKeys: keys)
         engine.ready.store(true, ordering: .releasing)
         return engine
     }

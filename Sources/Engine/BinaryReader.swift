@@ -33,7 +33,7 @@ struct BinaryReader {
     var remaining: Int { base.count - offset }
 
     @inline(__always)
-    private mutating func reserve(_ count: Int) throws(EngineDecodingError) -> Int {
+    fileprivate mutating func reserve(_ count: Int) throws(EngineDecodingError) -> Int {
         guard count >= 0, base.count - offset >= count else { throw .truncated(offset: offset) }
         defer { offset += count }
         return offset
@@ -75,4 +75,27 @@ struct BinaryReader {
     mutating func readOptionalString() throws(EngineDecodingError) -> String? { try readFlag() ? try readString() : nil }
     mutating func readOptionalTokenID() throws(EngineDecodingError) -> TokenID? { try readFlag() ? try readTokenID() : nil }
     mutating func readOptionalTimestamp() throws(EngineDecodingError) -> Timestamp? { try readFlag() ? try readTimestamp() : nil }
+}
+
+extension BinaryReader {
+    /// A signing key as `BinaryWriter.write(_: SigningKey)` wrote it; the key bytes must fit the
+    /// algorithm (a private key that does not make a key is refused here, not at signing time).
+    mutating func readSigningKey() throws(EngineDecodingError) -> SigningKey {
+        let kid = try readString()
+        let algorithmAt = offset
+        guard let algorithm = SigningAlgorithm(rawValue: try readString()), algorithm.isAsymmetric else {
+            throw .invalidTag(offset: algorithmAt)
+        }
+        let privateAt = offset
+        let privateKey = try readBytes(count: Int(try readUInt16()))
+        let publicKey = try readBytes(count: Int(try readUInt16()))
+        guard SigningKeyMaterial.publicKey(of: privateKey, algorithm: algorithm) == publicKey else { throw .invalidTag(offset: privateAt) }
+        return SigningKey(kid: kid, algorithm: algorithm, privateKey: privateKey, publicKey: publicKey,
+                          createdAt: try readTimestamp(), activatesAt: try readTimestamp())
+    }
+
+    mutating func readBytes(count: Int) throws(EngineDecodingError) -> [UInt8] {
+        let at = try reserve(count)
+        return Array(UnsafeRawBufferPointer(rebasing: base[at..<at + count]))
+    }
 }

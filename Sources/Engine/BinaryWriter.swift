@@ -36,3 +36,13 @@ struct BinaryWriter {
         if let v { write(UInt8(1)); write(v) } else { write(UInt8(0)) }
     }
 }
+
+extension BinaryWriter {
+    /// A signing key: kid, algorithm, both halves (length-prefixed), created, activates.
+    mutating func write(_ key: SigningKey) {
+        write(key.kid); write(key.algorithm.rawValue)
+        write(UInt16(key.privateKey.count)); bytes.append(contentsOf: key.privateKey)
+        write(UInt16(key.publicKey.count)); bytes.append(contentsOf: key.publicKey)
+        write(key.createdAt); write(key.activatesAt)
+    }
+}

@@ -8,6 +8,18 @@ public struct EngineConfiguration: Sendable {
     public var dataDirectory: String
     public var accessTokenSecret: [UInt8]
     public var refreshTokenSecret: [UInt8]
+    /// Secrets that no longer sign but still verify tokens (matched by `kid`): what an
+    /// operator keeps while replacing a secret, until the last token it signed has expired.
+    public var previousAccessTokenSecrets: [[UInt8]] = []
+    public var previousRefreshTokenSecrets: [[UInt8]] = []
+    /// How access tokens are signed (refresh tokens are always HS256): HS256 with
+    /// `accessTokenSecret`, or EdDSA / ES256 with keys the engine generates and rotates.
+    public var accessTokenAlgorithm: SigningAlgorithm = .hs256
+    /// How long verifiers may cache the JWKS (its `max-age`), and so how long a new key is
+    /// published before it signs.
+    public var jwksMaxAgeSeconds: Int64 = 300
+    /// Rotate the signing key automatically this often (0: only `authd keys rotate`).
+    public var signingKeyRotationIntervalSeconds: Int64 = 0
     public var accessTokenTTLSeconds: Int64 = 900
     public var refreshTokenTTLSeconds: Int64 = 604_800
     public var issuer = "auth-api"
@@ -66,6 +78,16 @@ public struct EngineConfiguration: Sendable {
         if accessTokenSecret.count < 32 { out.append("access token secret must be at least 32 bytes") }
         if refreshTokenSecret.count < 32 { out.append("refresh token secret must be at least 32 bytes") }
         if accessTokenSecret == refreshTokenSecret { out.append("access and refresh token secrets must differ") }
+        for (name, previous, current) in [("access", previousAccessTokenSecrets, accessTokenSecret),
+                                          ("refresh", previousRefreshTokenSecrets, refreshTokenSecret)] {
+            if previous.contains(where: { $0.count < 32 }) { out.append("previous \(name) token secrets must be at least 32 bytes") }
+            if previous.contains(current) { out.append("a previous \(name) token secret must differ from the current one") }
+        }
+        if jwksMaxAgeSeconds < 0 || jwksMaxAgeSeconds > 86_400 { out.append("JWKS max age must be 0 to 1 day") }
+        if signingKeyRotationIntervalSeconds < 0 { out.append("signing key rotation interval must not be negative") }
+        if signingKeyRotationIntervalSeconds > 0, signingKeyRotationIntervalSeconds < jwksMaxAgeSeconds {
+            out.append("signing key rotation interval must be at least the JWKS max age (a key is published that long before it signs)")
+        }
         if accessTokenTTLSeconds <= 0 { out.append("access token lifetime must be positive") }
         if refreshTokenTTLSeconds <= 0 { out.append("refresh token lifetime must be positive") }
         if leewaySeconds < 0 || leewaySeconds > Self.maximumLeewaySeconds {

@@ -8,4 +8,9 @@ public enum EngineEvent: Sendable {
     case snapshotFailed(trigger: SnapshotReport.Trigger, reason: String)
     /// A session sweep pass purged ended sessions (passes that purge nothing are not reported).
     case sessionsSwept(SweepReport)
+    /// A signing key was created (by `authd keys rotate`, the schedule, or a first start):
+    /// published now, signing from `activatesAt`. Never carries key bytes.
+    case signingKeyCreated(kid: String, algorithm: SigningAlgorithm, activatesAt: Timestamp)
+    /// The rotation schedule could not rotate (the WAL cannot write, for example).
+    case signingKeyRotationFailed(reason: String)
 }

@@ -5,7 +5,7 @@ extension EngineRecord {
     static let formatVersion: UInt8 = 1
 
     private enum Tag: UInt8 {
-        case userRegistered = 1, passwordRehashed, sessionOpened, sessionRotated, sessionRevoked, sessionCompromised, sessionsPurged
+        case userRegistered = 1, passwordRehashed, sessionOpened, sessionRotated, sessionRevoked, sessionCompromised, sessionsPurged, signingKeyCreated, signingKeyDropped
     }
 
     /// The record's bytes for the WAL.
@@ -30,6 +30,10 @@ extension EngineRecord {
         case let .sessionsPurged(userID, sessionIDs, at):
             w.write(Tag.sessionsPurged.rawValue); w.write(userID); w.write(at); w.write(UInt32(sessionIDs.count))
             for id in sessionIDs { w.write(id) }
+        case let .signingKeyCreated(key):
+            w.write(Tag.signingKeyCreated.rawValue); w.write(key)
+        case let .signingKeyDropped(kid, at):
+            w.write(Tag.signingKeyDropped.rawValue); w.write(kid); w.write(at)
         }
         return w.bytes
     }
@@ -73,13 +77,17 @@ extension EngineRecord {
                 ids.reserveCapacity(count)
                 for _ in 0..<count { ids.append(try r.readUUID()) }
                 record = .sessionsPurged(userID: userID, sessionIDs: ids, at: at)
+            case .signingKeyCreated:
+                record = .signingKeyCreated(try r.readSigningKey())
+            case .signingKeyDropped:
+                record = .signingKeyDropped(kid: try r.readString(), at: try r.readTimestamp())
             }
             guard r.isAtEnd else { throw .trailingBytes(offset: r.offset) }
             return record
         }
     }
 
-    /// A one-line human description for `authd wal dump` (never includes password hashes).
+    /// A one-line human description for `authd wal dump` (never includes password hashes or key bytes).
     public var summary: String {
         switch self {
         case let .userRegistered(userID, _, email, _, _): "user.registered user=\(userID.lowercased) email=\(email)"
@@ -93,6 +101,10 @@ extension EngineRecord {
             "session.compromised session=\(sessionID.lowercased) replayed=\(String(decoding: replayed.encoded, as: UTF8.self))"
         case let .sessionsPurged(userID, sessionIDs, _):
             "sessions.purged user=\(userID.lowercased) count=\(sessionIDs.count) sessions=\(sessionIDs.map(\.lowercased).joined(separator: ","))"
+        case let .signingKeyCreated(key):
+            "signing-key.created kid=\(key.kid) alg=\(key.algorithm.rawValue) activates=\(key.activatesAt.milliseconds)"
+        case let .signingKeyDropped(kid, _):
+            "signing-key.dropped kid=\(kid)"
         }
     }
 }

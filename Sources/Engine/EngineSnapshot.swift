@@ -10,7 +10,8 @@ import Synchronization
 /// deciding by the shard the record's user had in the snapshot (`ShardRoute` on the
 /// snapshot's shard count). That is what lets the shard count change between restarts.
 struct EngineSnapshot: Sendable {
-    static let formatVersion: UInt8 = 1
+    /// 2 adds each part's signing keys after its users; version 1 payloads still load (no keys).
+    static let formatVersion: UInt8 = 2
 
     /// One captured shard.
     struct Part: Sendable {
@@ -57,6 +58,8 @@ struct EngineSnapshot: Sendable {
                     w.write(s.chain.parent); w.write(s.chain.rotatedAt)
                 }
             }
+            w.write(UInt32(part.state.signingKeys.count))
+            for key in part.state.signingKeys { w.write(key) }
             let length = UInt64(w.bytes.count - lengthAt - 8)
             withUnsafeBytes(of: length.littleEndian) { raw in
                 for i in 0..<8 { w.bytes[lengthAt + i] = raw[i] }
@@ -71,9 +74,10 @@ struct EngineSnapshot: Sendable {
 
     init(decoding bytes: [UInt8]) throws(EngineDecodingError) {
         // Find the parts, then decode them side by side (one per core).
+        let version = bytes.first ?? 0
         let ranges = try BinaryReader.decode(bytes) { (r: inout BinaryReader) throws(EngineDecodingError) -> [Range<Int>] in
             let version = try r.readUInt8()
-            guard version == Self.formatVersion else { throw .unsupportedVersion(version) }
+            guard version == 1 || version == Self.formatVersion else { throw .unsupportedVersion(version) }
             let partCount = Int(try r.readUInt32())
             var ranges: [Range<Int>] = []
             for _ in 0..<partCount {
@@ -92,7 +96,7 @@ struct EngineSnapshot: Sendable {
             do throws(EngineDecodingError) {
                 result = .success(try BinaryReader.decode(bytes) { (r: inout BinaryReader) throws(EngineDecodingError) -> Part in
                     r.offset = ranges[index].lowerBound
-                    let part = try Self.decodePart(&r)
+                    let part = try Self.decodePart(&r, version: version)
                     guard r.offset == ranges[index].upperBound else { throw .trailingBytes(offset: r.offset) }
                     return part
                 })
@@ -108,7 +112,7 @@ struct EngineSnapshot: Sendable {
         }
     }
 
-    private static func decodePart(_ r: inout BinaryReader) throws(EngineDecodingError) -> Part {
+    private static func decodePart(_ r: inout BinaryReader, version: UInt8) throws(EngineDecodingError) -> Part {
         let lsn = try r.readUInt64()
         let userCount = Int(try r.readUInt32())
         let sessionTotal = Int(try r.readUInt32())
@@ -147,6 +151,16 @@ struct EngineSnapshot: Sendable {
                 for session in sessions { try state.insert(session) }
             } catch {
                 throw .invalidTag(offset: at)
+            }
+        }
+        if version >= 2 {
+            let countAt = r.offset
+            let keyCount = Int(try r.readUInt32())
+            guard keyCount <= r.remaining / 32 else { throw .truncated(offset: countAt) }
+            for _ in 0..<keyCount {
+                let at = r.offset
+                let key = try r.readSigningKey()
+                do { try state.insert(key) } catch { throw .invalidTag(offset: at) }
             }
         }
         return Part(state: state, lsn: lsn)
@@ -189,6 +203,8 @@ extension EngineSnapshot {
                     if let session = part.state.session(id) { try states[index].insert(session) }
                 }
             }
+            let owner = ShardRoute.shard(route: ShardRoute.route(userID: SigningKey.ownerID), count: count)
+            for key in part.state.signingKeys { try states[owner].insert(key) }
         }
         return states
     }

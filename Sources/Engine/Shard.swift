@@ -6,13 +6,14 @@ import WAL
 /// handed to the journal in the same actor turn, so log order equals apply order; the
 /// caller is answered only after its records are durable.
 actor Shard {
-    private(set) var state = ShardState()
+    private(set) var state: ShardState
     private var limiter: RateLimiterTable
     private var lockouts: BoundedTable<LoginLockout>
     /// Accounts locked by `lockouts` since start (for `authd_login_lockouts_total`).
     private var lockoutsStarted = 0
-    private let accessSigner: HMACSigner
-    private let refreshSigner: HMACSigner
+    /// Access-token keys (rebuilt by `installSigningKeys` when the engine's keys change).
+    private var accessKeys: TokenKeyRing
+    private let refreshKeys: TokenKeyRing
     /// Derives each access token's own `jti` from its refresh token's.
     private let accessIDs: AccessTokenIDs
     private let settings: ShardSettings
@@ -31,14 +32,16 @@ actor Shard {
 
     nonisolated var unownedExecutor: UnownedSerialExecutor { placement.executor.asUnownedSerialExecutor() }
 
-    init(settings: ShardSettings, clock: any EngineClock, journal: Journal, placement: ShardExecutor, following: Bool = false) {
+    init(settings: ShardSettings, clock: any EngineClock, journal: Journal, placement: ShardExecutor, following: Bool = false,
+         state: ShardState = ShardState(), signingKeys: [SigningKey] = []) {
+        self.state = state
         self.settings = settings
         self.following = following
         self.clock = clock
         self.journal = journal
         self.placement = placement
-        accessSigner = HMACSigner(key: settings.accessKey)
-        refreshSigner = HMACSigner(key: settings.refreshKey)
+        accessKeys = settings.accessKeyRing(signingKeys)
+        refreshKeys = TokenKeyRing(secret: settings.refreshKey, previous: settings.previousRefreshKeys)
         accessIDs = AccessTokenIDs(accessSecret: settings.accessKey)
         limiter = RateLimiterTable(maximumBuckets: settings.limiterEntries)
         lockouts = BoundedTable(limit: settings.limiterEntries)
@@ -89,6 +92,40 @@ actor Shard {
 
     /// Ends follower mode (promotion): from now on this shard appends its own records.
     func stopFollowing() { following = false }
+
+    var isFollowing: Bool { following }
+
+    // MARK: Signing keys
+
+    /// The signing keys this shard's state holds (the owner's; empty on other shards).
+    func signingKeys() -> [SigningKey] { state.signingKeys }
+
+    /// Rebuilds the access-token key ring from the engine's keys (a no-op for HS256).
+    func installSigningKeys(_ keys: [SigningKey]) {
+        guard settings.accessAlgorithm.isAsymmetric else { return }
+        accessKeys = settings.accessKeyRing(keys)
+    }
+
+    /// The kids of the access-token keys this shard verifies with (tests).
+    func accessKeyIDs() -> [String] { accessKeys.kids }
+
+    /// A rotation on the owner shard: plans it from this shard's keys and appends its records
+    /// (one atomic group). `generate` makes the new key for its activation time. Returns the
+    /// LSN to wait for and the new key, or why nothing was written.
+    func rotateSigningKey(publishDelay: Int64, generate: (Timestamp, Timestamp) -> SigningKey)
+        -> Result<(lsn: UInt64, key: SigningKey), SigningKeyRotationError> {
+        guard !following else { return .failure(.following) }
+        let now = clock.now()
+        switch SigningKeyLifecycle.plan(state.signingKeys, algorithm: settings.accessAlgorithm, at: now, publishDelay: publishDelay,
+                                        overlap: settings.keyOverlapMilliseconds) {
+        case .pending(let kid, let activatesAt):
+            return .failure(.pending(kid: kid, activatesAt: activatesAt))
+        case .rotate(let drop, let activatesAt):
+            let key = generate(now, activatesAt)
+            let lsn = commit(SigningKeyLifecycle.records(dropping: drop, creating: key, at: now))
+            return .success((lsn, key))
+        }
+    }
     // MARK: Session sweep
 
     /// One bounded step of this shard's session sweep (`SessionSweep`): purges the ended
@@ -160,6 +197,7 @@ actor Shard {
         endLogin(lockoutKey: lockoutKey, outcome: .passwordMatched)
         guard let user = state.user(userID) else { throw .invalidCredentials }
         let now = clock.now()
+        try requireSigningKey(at: now)
         var records: [EngineRecord] = []
         if let rehashed { records.append(.passwordRehashed(userID: userID, passwordHash: rehashed)) }
         let active = user.sessionIDs.filter { id in state.session(id).map { settings.lifetime.isLive($0, at: now) } ?? false }
@@ -176,6 +214,12 @@ actor Shard {
         return grant(userID: userID, sessionID: sessionID, now: now)
     }
 
+    /// Whether an access token can be signed now: false only before the first key reaches a
+    /// shard of an EdDSA/ES256 engine (a follower that has not received its leader's key yet).
+    private func requireSigningKey(at now: Timestamp) throws(AuthError) {
+        guard accessKeys.signingKey(at: now.milliseconds) != nil else { throw .storageUnavailable }
+    }
+
     func refresh(_ parsed: TokenCodec.Parsed, client: ClientInfo) async throws(AuthError) -> TokenGrant {
         let (lsn, outcome) = try beginRefresh(parsed, client: client)
         try await journal.waitUntilDurable(lsn)
@@ -186,13 +230,14 @@ actor Shard {
     /// must be durable before the outcome may be told to the client.
     func beginRefresh(_ parsed: TokenCodec.Parsed, client: ClientInfo) throws(AuthError) -> (lsn: UInt64, outcome: Result<TokenGrant, AuthError>) {
         let now = clock.now()
-        switch settings.codec.verify(parsed, expecting: .refresh, signer: refreshSigner, now: now.seconds, leeway: settings.leeway) {
+        switch settings.codec.verify(parsed, expecting: .refresh, keys: refreshKeys, now: now.seconds, leeway: settings.leeway) {
         case nil: break
         case .expired: throw .refreshTokenExpired
         default: throw .invalidRefreshToken
         }
         let claims = parsed.claims
         guard let session = state.session(claims.session), session.userID == claims.subject else { throw .invalidRefreshToken }
+        try requireSigningKey(at: now)
         switch RefreshRotation.decide(chain: session.chain, status: settings.lifetime.status(of: session, at: now), presented: claims.tokenID,
                                       now: now, reuseIntervalMilliseconds: settings.reuseIntervalMilliseconds) {
         case .rotate:
@@ -213,7 +258,7 @@ actor Shard {
     /// Verifies an access token and the live state of its session (ACTIVE and not past its
     /// refresh token's lifetime: an ended session's access tokens stop working too).
     private func authenticate(_ parsed: TokenCodec.Parsed, now: Timestamp) throws(AuthError) -> SessionState {
-        guard settings.codec.verify(parsed, expecting: .access, signer: accessSigner, now: now.seconds, leeway: settings.leeway) == nil,
+        guard settings.codec.verify(parsed, expecting: .access, keys: accessKeys, now: now.seconds, leeway: settings.leeway) == nil,
               let session = state.session(parsed.claims.session), session.userID == parsed.claims.subject
         else { throw .invalidToken }
         guard settings.lifetime.isLive(session, at: now) else { throw .sessionNotActive }
@@ -277,7 +322,7 @@ actor Shard {
     /// the session; an older link is replay, exactly as for refresh.
     func revokeCurrentSession(_ parsed: TokenCodec.Parsed) async throws(AuthError) {
         let now = clock.now()
-        switch settings.codec.verify(parsed, expecting: .refresh, signer: refreshSigner, now: now.seconds, leeway: settings.leeway) {
+        switch settings.codec.verify(parsed, expecting: .refresh, keys: refreshKeys, now: now.seconds, leeway: settings.leeway) {
         case nil: break
         case .expired: throw .refreshTokenExpired
         default: throw .invalidRefreshToken
@@ -322,8 +367,9 @@ actor Shard {
         access.tokenID = accessIDs.id(for: chain.current)
         access.kind = .access
         access.expiresAt = chain.issuedAt + settings.accessTTL
-        return TokenGrant(accessToken: settings.codec.encode(access, signer: accessSigner),
-                          refreshToken: settings.codec.encode(refresh, signer: refreshSigner),
+        // Callers check `requireSigningKey` first; the HS256 rings always have a signing key.
+        return TokenGrant(accessToken: settings.codec.encode(access, key: accessKeys.signingKey(at: now.milliseconds)!),
+                          refreshToken: settings.codec.encode(refresh, key: refreshKeys.signingKey(at: now.milliseconds)!),
                           user: user.view, session: session.view(current: sessionID, status: settings.lifetime.status(of: session, at: now)))
     }
 

@@ -8,6 +8,11 @@ struct ShardSettings: Sendable {
     let maxSessionsPerUser: Int
     let accessKey: [UInt8]
     let refreshKey: [UInt8]
+    let previousAccessKeys: [[UInt8]]
+    let previousRefreshKeys: [[UInt8]]
+    let accessAlgorithm: SigningAlgorithm
+    /// Access-token lifetime plus leeway (ms): how long a retired signing key still verifies.
+    let keyOverlapMilliseconds: Int64
     let loginLockout: LoginLockoutPolicy?
     let limiterEntries: Int
     /// When sessions end and how long ended ones are kept.
@@ -22,9 +27,21 @@ struct ShardSettings: Sendable {
         maxSessionsPerUser = configuration.maxSessionsPerUser
         accessKey = configuration.accessTokenSecret
         refreshKey = configuration.refreshTokenSecret
+        previousAccessKeys = configuration.previousAccessTokenSecrets
+        previousRefreshKeys = configuration.previousRefreshTokenSecrets
+        accessAlgorithm = configuration.accessTokenAlgorithm
+        keyOverlapMilliseconds = (configuration.accessTokenTTLSeconds + configuration.leewaySeconds) * 1000
         loginLockout = configuration.loginLockout
         limiterEntries = configuration.limiterEntriesPerShard
         lifetime = SessionLifetime(refreshTTLSeconds: configuration.refreshTokenTTLSeconds, leewaySeconds: configuration.leewaySeconds,
                                    retentionMilliseconds: configuration.sessionRetentionMilliseconds)
+    }
+}
+
+extension ShardSettings {
+    /// A shard's access-token keys: the configured secrets for HS256, else the engine's keys.
+    func accessKeyRing(_ keys: [SigningKey]) -> TokenKeyRing {
+        accessAlgorithm == .hs256 ? TokenKeyRing(secret: accessKey, previous: previousAccessKeys)
+            : TokenKeyRing(algorithm: accessAlgorithm, keys: keys)
     }
 }

@@ -8,6 +8,9 @@ struct ShardState: Sendable, Equatable {
     private(set) var users: [UUID: UserState] = [:]
     private(set) var emailIndex: [String: UUID] = [:]
     private(set) var sessions: [UUID: SessionState] = [:]
+    /// The access-token signing keys, in creation order: held by `SigningKey.ownerID`'s shard
+    /// (shard 0) only, empty elsewhere.
+    private(set) var signingKeys: [SigningKey] = []
 
     /// A record that does not fit the current state (recovery of a damaged or foreign log).
     enum ApplyError: Error, Equatable, CustomStringConvertible {
@@ -16,6 +19,8 @@ struct ShardState: Sendable, Equatable {
         case unknownUser(UUID)
         case unknownSession(UUID)
         case duplicateSession(UUID)
+        case duplicateSigningKey(String)
+        case unknownSigningKey(String)
 
         /// One line for logs and operators.
         var description: String {
@@ -25,6 +30,8 @@ struct ShardState: Sendable, Equatable {
             case .unknownUser(let id): "no user \(id.lowercased)"
             case .unknownSession(let id): "no session \(id.lowercased) of that user"
             case .duplicateSession(let id): "session \(id.lowercased) already exists"
+            case .duplicateSigningKey(let kid): "signing key \(kid) already exists"
+            case .unknownSigningKey(let kid): "no signing key \(kid)"
             }
         }
     }
@@ -57,6 +64,12 @@ struct ShardState: Sendable, Equatable {
             sessions[session.id] = previous
             throw .duplicateSession(session.id)
         }
+    }
+
+    /// Restores a signing key read from a snapshot.
+    mutating func insert(_ key: SigningKey) throws(ApplyError) {
+        guard !signingKeys.contains(where: { $0.kid == key.kid }) else { throw .duplicateSigningKey(key.kid) }
+        signingKeys.append(key)
     }
 
     func user(byEmail email: String) -> UserState? {
@@ -116,6 +129,13 @@ struct ShardState: Sendable, Equatable {
 
         case let .sessionsPurged(userID, sessionIDs, _):
             try purge(sessionIDs, of: userID)
+
+        case let .signingKeyCreated(key):
+            try insert(key)
+
+        case let .signingKeyDropped(kid, _):
+            guard let index = signingKeys.firstIndex(where: { $0.kid == kid }) else { throw .unknownSigningKey(kid) }
+            signingKeys.remove(at: index)
         }
     }
 

@@ -1,10 +1,12 @@
 import Foundation
 
-/// Encodes and parses the compact JWS form of authd's HS256 tokens.
+/// Encodes and parses the compact JWS form of authd's tokens.
 ///
-/// The algorithm is pinned: a header that names anything but HS256 (including `none`) is
-/// rejected before any signature work. Signing and verification need a shard's
-/// `HMACSigner`; parsing does not, so the router can read `sub` to pick the shard.
+/// The algorithm is pinned per token family by its `TokenKeyRing`: a header is matched to one
+/// of the ring's keys (by exact bytes, else by `alg` and `kid`) before any signature work, so
+/// `alg: none`, another algorithm, or an unknown `kid` is refused without touching the key.
+/// Parsing needs no key, so the router can read `sub` to pick the shard; signing and
+/// verification need the shard's ring.
 struct TokenCodec: Sendable {
     let issuer: String
     let audience: String
@@ -18,18 +20,16 @@ struct TokenCodec: Sendable {
         audienceBytes = Array(audience.utf8)
     }
 
-    /// `{"alg":"HS256","typ":"JWT"}` in base64url.
-    static let headerSegment: [UInt8] = Base64URL.encode(Array(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
-
     /// A token split into its parts, signature not yet checked.
     struct Parsed: Sendable {
         var claims: TokenClaims
         var issuerMatches: Bool
         var audienceMatches: Bool
-        /// The token itself; its first `signingInputLength` bytes are what the MAC covers.
+        /// The token itself: its first `headerLength` bytes are the header segment, its first
+        /// `signingInputLength` bytes what the signature covers, the signature follows the second dot.
         var token: String
+        var headerLength: Int
         var signingInputLength: Int
-        var signature: MAC256
     }
 
     /// A 32-byte HMAC-SHA256 value held inline (no heap), compared in constant time.
@@ -49,11 +49,10 @@ struct TokenCodec: Sendable {
 
     enum ParseError: Error, Equatable {
         case malformed
-        case algorithmNotAllowed
     }
 
-    /// Encodes and signs `claims`.
-    func encode(_ claims: TokenClaims, signer: HMACSigner) -> String {
+    /// Encodes `claims` and signs them with `key` (its header names the key's `alg` and `kid`).
+    func encode(_ claims: TokenClaims, key: TokenKey) -> String {
         var payload = [UInt8]()
         payload.reserveCapacity(200)
         payload.append(contentsOf: #"{"sub":""#.utf8)
@@ -75,64 +74,53 @@ struct TokenCodec: Sendable {
         payload.append(UInt8(ascii: "}"))
 
         var token = [UInt8]()
-        token.reserveCapacity(Self.headerSegment.count + payload.count * 4 / 3 + 48)
-        token.append(contentsOf: Self.headerSegment)
+        token.reserveCapacity(key.header.count + payload.count * 4 / 3 + 96)
+        token.append(contentsOf: key.header)
         token.append(UInt8(ascii: "."))
         Base64URL.encode(payload, into: &token)
-        var mac = [UInt8](repeating: 0, count: 32)
+        let length = key.algorithm.signatureLength
+        var signature = [UInt8](repeating: 0, count: length)
         token.withUnsafeBytes { input in
-            mac.withUnsafeMutableBufferPointer { signer.authenticate(input, into: $0.baseAddress!) }
+            signature.withUnsafeMutableBufferPointer { key.sign(input, into: $0.baseAddress!) }
         }
         token.append(UInt8(ascii: "."))
-        Base64URL.encode(mac, into: &token)
+        Base64URL.encode(signature, into: &token)
         return String(decoding: token, as: UTF8.self)
     }
 
     /// Splits and decodes a token without heap work beyond the result: the payload is
-    /// decoded into a stack buffer and its claims read in place. Issuer, audience and expiry
-    /// are checked by `verify`.
+    /// decoded into a stack buffer and its claims read in place. The header is matched to a
+    /// key, and issuer, audience and expiry checked, by `verify`.
     func parse(_ token: String) -> Result<Parsed, ParseError> {
         var text = token
         return text.withUTF8 { utf8 -> Result<Parsed, ParseError> in
             guard utf8.count <= 4096,
-                  let firstDot = utf8.firstIndex(of: UInt8(ascii: ".")),
+                  let firstDot = utf8.firstIndex(of: UInt8(ascii: ".")), firstDot > 0,
                   let secondDot = utf8[(firstDot + 1)...].firstIndex(of: UInt8(ascii: ".")),
                   utf8[(secondDot + 1)...].firstIndex(of: UInt8(ascii: ".")) == nil
             else { return .failure(.malformed) }
-
-            let header = UnsafeBufferPointer(rebasing: utf8[..<firstDot])
-            if !header.elementsEqual(Self.headerSegment) {
-                if let failure = Self.checkHeader(Array(header)) { return .failure(failure) }
-            }
             let payload = UnsafeBufferPointer(rebasing: utf8[(firstDot + 1)..<secondDot])
-            let signatureText = UnsafeBufferPointer(rebasing: utf8[(secondDot + 1)...])
-            guard signatureText.count == 43 else { return .failure(.malformed) }
-            let signature: MAC256? = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 33) { buffer in
-                guard Base64URL.decode(signatureText, into: buffer) == 32 else { return nil }
-                return MAC256(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[..<32]))
-            }
-            guard let signature else { return .failure(.malformed) }
+            // 32-byte (HS256) or 64-byte (EdDSA, ES256) signatures only.
+            let signatureLength = utf8.count - secondDot - 1
+            guard signatureLength == 43 || signatureLength == 86 else { return .failure(.malformed) }
             let scanned: ClaimsScanner.Result? = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: payload.count * 3 / 4 + 3) { buffer in
                 guard let length = Base64URL.decode(payload, into: buffer) else { return nil }
                 return ClaimsScanner.scan(UnsafeBufferPointer(rebasing: buffer[..<length]), issuer: issuerBytes, audience: audienceBytes)
             }
             guard let scanned else { return .failure(.malformed) }
             return .success(Parsed(claims: scanned.claims, issuerMatches: scanned.issuerMatches, audienceMatches: scanned.audienceMatches,
-                                   token: token, signingInputLength: secondDot, signature: signature))
+                                   token: token, headerLength: firstDot, signingInputLength: secondDot))
         }
-    }
-
-    /// A header spelled differently from ours: accepted only if it pins HS256 and nothing odd.
-    private static func checkHeader(_ segment: [UInt8]) -> ParseError? {
-        guard let decoded = Base64URL.decode(segment), let object = JSONText.parseFlatObject(decoded) else { return .malformed }
-        guard object["alg"] == .string("HS256") else { return .algorithmNotAllowed }
-        if let typ = object["typ"], typ != .string("JWT") { return .malformed }
-        if object["crit"] != nil { return .malformed }
-        return nil
     }
 
     /// What a parsed token lacks to be accepted.
     enum VerificationFailure: Error, Equatable {
+        /// The header does not decode, or has `crit` or a `typ` other than JWT.
+        case malformedHeader
+        /// The header names another algorithm than the family's pinned one (`none` included).
+        case algorithmNotAllowed
+        /// The header's `kid` is none of the family's keys (or it has none, where one is required).
+        case unknownKey
         case badSignature
         case wrongKind
         case wrongIssuerOrAudience
@@ -140,16 +128,26 @@ struct TokenCodec: Sendable {
         case expired
     }
 
-    /// Checks signature (constant time), kind, issuer, audience, and time window with `leeway` seconds.
-    func verify(_ parsed: Parsed, expecting kind: TokenKind, signer: HMACSigner, now: Int64, leeway: Int64) -> VerificationFailure? {
+    /// Picks the key the header names from `keys`, then checks the signature, kind, issuer,
+    /// audience, and time window with `leeway` seconds.
+    func verify(_ parsed: Parsed, expecting kind: TokenKind, keys: TokenKeyRing, now: Int64, leeway: Int64) -> VerificationFailure? {
         var text = parsed.token
-        let genuine = text.withUTF8 { utf8 -> Bool in
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { mac in
-                signer.authenticate(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[..<parsed.signingInputLength]), into: mac.baseAddress!)
-                return MAC256(UnsafeRawBufferPointer(mac)).matches(parsed.signature)
+        let checked = text.withUTF8 { utf8 -> VerificationFailure? in
+            let key: TokenKey
+            switch keys.key(forHeader: UnsafeBufferPointer(rebasing: utf8[..<parsed.headerLength])) {
+            case .success(let found): key = found
+            case .failure(let failure): return failure
+            }
+            let signatureText = UnsafeBufferPointer(rebasing: utf8[(parsed.signingInputLength + 1)...])
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 66) { buffer -> VerificationFailure? in
+                guard let length = Base64URL.decode(signatureText, into: buffer), length == key.algorithm.signatureLength else {
+                    return .badSignature
+                }
+                let input = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[..<parsed.signingInputLength])
+                return key.verify(input, signature: UnsafeBufferPointer(rebasing: buffer[..<length])) ? nil : .badSignature
             }
         }
-        if !genuine { return .badSignature }
+        if let checked { return checked }
         if parsed.claims.kind != kind { return .wrongKind }
         if !parsed.issuerMatches || !parsed.audienceMatches { return .wrongIssuerOrAudience }
         if parsed.claims.issuedAt > now + leeway { return .notYetValid }

@@ -36,9 +36,18 @@ public protocol AuthService: Sendable {
     var isReady: Bool { get }
     /// Counters and gauges for `/metrics`, read at scrape time.
     func statistics() async -> EngineStatistics
+    /// The JWK Set of `/.well-known/jwks.json` (RFC 7517): the access tokens' public keys.
+    func jwksDocument() -> [UInt8]
+    /// How long the JWK Set may be cached, in seconds (`JWKS_MAX_AGE`).
+    var jwksMaxAgeSeconds: Int64 { get }
 }
 
 extension AuthService {
+    /// No public keys (a service whose access tokens are HS256).
+    public func jwksDocument() -> [UInt8] { Array(#"{"keys":[]}"#.utf8) }
+
+    public var jwksMaxAgeSeconds: Int64 { 300 }
+
     /// Bridges to the async `me` on a task, for services without an event-loop path.
     public func me(accessToken: String, completion: @escaping @Sendable (Result<(user: UserView, session: SessionView), AuthError>) -> Void) {
         Task {

@@ -86,6 +86,11 @@ public final class RequestProcessor: Sendable {
                 var response = HTTPResponse(status: .ok, body: route == .docs ? docsHTML : docsJSON)
                 response.headers.add(name: "Content-Type", value: route == .docs ? "text/html; charset=utf-8" : "application/json; charset=utf-8")
                 return .respond(response)
+            case .jwks:
+                var response = HTTPResponse(status: .ok, body: ByteBuffer(bytes: service.jwksDocument()))
+                response.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
+                response.headers.add(name: "Cache-Control", value: "public, max-age=\(service.jwksMaxAgeSeconds)")
+                return .respond(response)
             case .metrics:
                 guard configuration.metricsEnabled, metrics != nil else { throw .notFound }
                 if let expected = configuration.metricsAuthToken {

@@ -1,6 +1,6 @@
 import NIOHTTP1
 
-/// Every endpoint authd serves: the seed's 13 routes, one case each.
+/// Every endpoint authd serves: the seed's 13 routes, the JWKS and the cluster probes, one case each.
 ///
 /// The route knows its method, its path template (as the OpenAPI document
 /// and the logs spell it) and the shape of its request, so the request
@@ -19,6 +19,7 @@ public enum Route: String, Sendable, CaseIterable {
     case metrics
     case docs
     case docsJSON
+    case jwks
     case cluster
     case clusterLeader
     case clusterReplica
@@ -28,7 +29,7 @@ public enum Route: String, Sendable, CaseIterable {
         switch self {
         case .register, .login, .refresh, .revokeCurrentSession: .POST
         case .revokeAllSessions, .revokeSession: .DELETE
-        case .listSessions, .me, .health, .ready, .metrics, .docs, .docsJSON, .cluster, .clusterLeader, .clusterReplica: .GET
+        case .listSessions, .me, .health, .ready, .metrics, .docs, .docsJSON, .jwks, .cluster, .clusterLeader, .clusterReplica: .GET
         }
     }
 
@@ -46,6 +47,7 @@ public enum Route: String, Sendable, CaseIterable {
         case .metrics: "/metrics"
         case .docs: "/docs"
         case .docsJSON: "/docs.json"
+        case .jwks: "/.well-known/jwks.json"
         case .cluster: "/cluster"
         case .clusterLeader: "/cluster/leader"
         case .clusterReplica: "/cluster/replica"
@@ -87,7 +89,7 @@ public enum Route: String, Sendable, CaseIterable {
     public var answersMustNotBeCached: Bool {
         switch self {
         case .register, .login, .listSessions, .revokeAllSessions, .revokeSession, .revokeCurrentSession, .refresh, .me: true
-        case .health, .ready, .metrics, .docs, .docsJSON, .cluster, .clusterLeader, .clusterReplica: false
+        case .health, .ready, .metrics, .docs, .docsJSON, .jwks, .cluster, .clusterLeader, .clusterReplica: false
         }
     }
 

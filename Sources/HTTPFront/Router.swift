@@ -31,6 +31,7 @@ public struct Router: Sendable {
         case "/metrics": candidates = Self.metrics
         case "/docs": candidates = Self.docs
         case "/docs.json": candidates = Self.docsJSON
+        case "/.well-known/jwks.json": candidates = Self.jwks
         case "/cluster": candidates = Self.cluster
         case "/cluster/leader": candidates = Self.clusterLeader
         case "/cluster/replica": candidates = Self.clusterReplica
@@ -61,6 +62,7 @@ public struct Router: Sendable {
     private static let metrics: [Route] = [.metrics]
     private static let docs: [Route] = [.docs]
     private static let docsJSON: [Route] = [.docsJSON]
+    private static let jwks: [Route] = [.jwks]
     private static let cluster: [Route] = [.cluster]
     private static let clusterLeader: [Route] = [.clusterLeader]
     private static let clusterReplica: [Route] = [.clusterReplica]

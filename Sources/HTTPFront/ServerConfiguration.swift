@@ -37,6 +37,16 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var dataDirectory = "./data"
     public var accessTokenSecret: String?
     public var refreshTokenSecret: String?
+    /// `ACCESS_TOKEN_SECRET_PREVIOUS` / `REFRESH_TOKEN_SECRET_PREVIOUS`: a replaced secret that still
+    /// verifies (never signs) tokens, matched by `kid`, until the operator drops it.
+    public var accessTokenSecretPrevious: String?
+    public var refreshTokenSecretPrevious: String?
+    /// `ACCESS_TOKEN_ALGORITHM`: HS256 (default), EdDSA or ES256; refresh tokens are always HS256.
+    public var accessTokenAlgorithm = SigningAlgorithm.hs256
+    /// `JWKS_MAX_AGE`: the JWKS's `max-age`, and how long a new key is published before it signs.
+    public var jwksMaxAgeSeconds: Int64 = 300
+    /// `SIGNING_KEY_ROTATION_INTERVAL`: automatic rotation of EdDSA/ES256 keys; 0 (default) is off.
+    public var signingKeyRotationIntervalSeconds: Int64 = 0
     public var accessTokenTTLSeconds: Int64 = 900
     public var refreshTokenTTLSeconds: Int64 = 604_800
     public var issuer = "auth-api"
@@ -104,7 +114,9 @@ public struct ServerConfiguration: Sendable, Equatable {
 
     /// The variables `parse` reads, in documentation order.
     public static let variableNames: [String] = [
-        "HOST", "PORT", "DATA_DIR", "AUTHD_ENV", "ACCESS_TOKEN_SECRET", "REFRESH_TOKEN_SECRET", "ACCESS_TOKEN_EXPIRES_IN",
+        "HOST", "PORT", "DATA_DIR", "AUTHD_ENV", "ACCESS_TOKEN_SECRET", "REFRESH_TOKEN_SECRET",
+        "ACCESS_TOKEN_SECRET_PREVIOUS", "REFRESH_TOKEN_SECRET_PREVIOUS", "ACCESS_TOKEN_ALGORITHM", "JWKS_MAX_AGE", "SIGNING_KEY_ROTATION_INTERVAL",
+        "ACCESS_TOKEN_EXPIRES_IN",
         "REFRESH_TOKEN_EXPIRES_IN", "JWT_ISSUER", "JWT_AUDIENCE", "JWT_LEEWAY", "RATE_LIMIT_WINDOW_MS", "RATE_LIMIT_MAX_REQUESTS",
         "LOGIN_MAX_ATTEMPTS", "LOGIN_LOCKOUT_WINDOW_MS", "LOG_LEVEL", "TRUST_PROXY", "DOCS_ENABLED", "METRICS_ENABLED", "METRICS_AUTH_TOKEN", "SHARDS",
         "WAL_FSYNC", "WAL_SEGMENT_BYTES", "WAL_RETAIN_SEGMENTS", "SNAPSHOT_EVERY_BYTES", "SNAPSHOT_KEEP", "ARGON2_MEMORY_KIB", "ARGON2_ITERATIONS",
@@ -156,6 +168,34 @@ public struct ServerConfiguration: Sendable, Equatable {
         }
         if let secret = config.accessTokenSecret, secret == config.refreshTokenSecret {
             reader.problems.append("REFRESH_TOKEN_SECRET: must differ from ACCESS_TOKEN_SECRET")
+        }
+        config.accessTokenSecretPrevious = reader.secret("ACCESS_TOKEN_SECRET_PREVIOUS")
+        config.refreshTokenSecretPrevious = reader.secret("REFRESH_TOKEN_SECRET_PREVIOUS")
+        for (name, previous, current) in [("ACCESS_TOKEN_SECRET_PREVIOUS", config.accessTokenSecretPrevious, config.accessTokenSecret),
+                                          ("REFRESH_TOKEN_SECRET_PREVIOUS", config.refreshTokenSecretPrevious, config.refreshTokenSecret)]
+        where previous != nil && previous == current {
+            reader.problems.append("\(name): must differ from the current secret (it only verifies tokens the old secret signed)")
+        }
+        if let name = reader.string("ACCESS_TOKEN_ALGORITHM") {
+            if let algorithm = SigningAlgorithm(name: name) {
+                config.accessTokenAlgorithm = algorithm
+            } else {
+                reader.fail("ACCESS_TOKEN_ALGORITHM", name, "must be HS256, EdDSA or ES256")
+            }
+        }
+        if let seconds = reader.wholeSeconds("JWKS_MAX_AGE", upTo: 86_400, rule: "must be whole seconds from 0 to 1d such as 5m, 300 or 0") {
+            config.jwksMaxAgeSeconds = seconds
+        }
+        if let seconds = reader.wholeSeconds("SIGNING_KEY_ROTATION_INTERVAL", upTo: 10 * 31_557_600,
+                                             rule: "must be whole seconds from 0 (off) to 10y such as 30d, 12h or 0") {
+            config.signingKeyRotationIntervalSeconds = seconds
+        }
+        if config.signingKeyRotationIntervalSeconds > 0 {
+            if config.accessTokenAlgorithm == .hs256 {
+                reader.problems.append("SIGNING_KEY_ROTATION_INTERVAL: needs ACCESS_TOKEN_ALGORITHM=EdDSA or ES256 (HS256 keys are configured secrets)")
+            } else if config.signingKeyRotationIntervalSeconds < config.jwksMaxAgeSeconds {
+                reader.problems.append("SIGNING_KEY_ROTATION_INTERVAL: must be at least JWKS_MAX_AGE (a new key is published that long before it signs)")
+            }
         }
         config.accessTokenTTLSeconds = reader.lifetime("ACCESS_TOKEN_EXPIRES_IN") ?? config.accessTokenTTLSeconds
         config.refreshTokenTTLSeconds = reader.lifetime("REFRESH_TOKEN_EXPIRES_IN") ?? config.refreshTokenTTLSeconds
@@ -361,6 +401,16 @@ extension ServerConfiguration {
                 return nil
             }
             return Int64((seconds * 1000).rounded())
+        }
+
+        /// A duration in whole seconds from 0 to `upTo`.
+        mutating func wholeSeconds(_ name: String, upTo maximum: Double, rule: String) -> Int64? {
+            guard let text = string(name) else { return nil }
+            guard let seconds = DurationParser.seconds(text), seconds == seconds.rounded(), seconds <= maximum else {
+                fail(name, text, rule)
+                return nil
+            }
+            return Int64(seconds)
         }
 
         mutating func secret(_ name: String) -> String? {

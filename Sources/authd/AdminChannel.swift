@@ -6,7 +6,8 @@ import Synchronization
 /// The operator's local channel into a running server: a Unix-domain socket at
 /// `DATA_DIR/admin.sock`, created with mode 0600 inside the 0700 data directory, so only
 /// the account that runs authd can reach it. One command per connection, one line each way:
-/// `snapshot` -> `ok <path>` or `error <message>`; `ping` -> `ok pong`.
+/// `snapshot` -> `ok <path>` or `error <message>`; `ping` -> `ok pong`; `keys rotate` -> `ok <kid>
+/// <state> <activates>`; `keys list` -> `ok <JSON array>` (`SigningKeyReport`).
 ///
 /// One thread accepts (blocking `accept`, never on an event loop) and hands each
 /// connection to a thread of its own, so a client that connects and says nothing holds
@@ -125,6 +126,19 @@ final class AdminChannel: Sendable {
             logger.notice("operator snapshot", metadata: ["answer": .string(answer)])
         case "ping":
             answer = "ok pong"
+        case "keys rotate":
+            let engine = self.engine
+            answer = blocking {
+                do throws(SigningKeyRotationError) {
+                    let status = try await engine.rotateSigningKey()
+                    return "ok \(status.key.kid) \(status.phase.rawValue) \(status.key.activatesAt.iso8601)"
+                } catch {
+                    return "error \(error)"
+                }
+            }
+            logger.notice("operator key rotation", metadata: ["answer": .string(answer)])
+        case "keys list":
+            answer = "ok " + SigningKeyReport.json(engine.signingKeyListing())
         default:
             answer = blockingExtension(command) ?? "error unknown command"
             logger.notice("operator command", metadata: ["command": .string(String(command.prefix(32))), "answer": .string(answer)])
@@ -153,12 +167,18 @@ final class AdminChannel: Sendable {
 
     /// Runs the snapshot on the engine and waits for it on this (dedicated) thread.
     private func blockingSnapshot() -> String {
+        let engine = self.engine
+        return blocking {
+            do { return "ok " + (try await engine.snapshot()) } catch { return "error \(error)" }
+        }
+    }
+
+    /// Runs `body` on a task and waits for its answer on this (dedicated) thread.
+    private func blocking(_ body: @escaping @Sendable () async -> String) -> String {
         let answer = Mutex("")
         let done = DispatchSemaphore(value: 0)
-        let engine = self.engine
         Task {
-            let text: String
-            do { text = "ok " + (try await engine.snapshot()) } catch { text = "error \(error)" }
+            let text = await body()
             answer.withLock { $0 = text }
             done.signal()
         }

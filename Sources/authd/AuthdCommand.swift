@@ -7,7 +7,7 @@ struct AuthdCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "authd",
         abstract: "An authentication server with in-memory state made durable by its own write-ahead log.",
-        subcommands: [ServeCommand.self, SnapshotCommand.self, InspectCommand.self, RestoreCommand.self, WALCommand.self, ClusterCommand.self],
+        subcommands: [ServeCommand.self, SnapshotCommand.self, KeysCommand.self, InspectCommand.self, RestoreCommand.self, WALCommand.self, ClusterCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 

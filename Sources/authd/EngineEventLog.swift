@@ -22,6 +22,13 @@ enum EngineEventLog {
                 "event": "sessions_purged", "sessions": .stringConvertible(report.purgedSessions),
                 "steps": .stringConvertible(report.steps), "milliseconds": .stringConvertible(rounded(report.milliseconds)),
             ])
+        case .signingKeyCreated(let kid, let algorithm, let activatesAt):
+            logger.notice("signing key created", metadata: [
+                "event": "signing_key_created", "kid": .string(kid), "algorithm": .string(algorithm.rawValue),
+                "activatesAt": .string(activatesAt.iso8601),
+            ])
+        case .signingKeyRotationFailed(let reason):
+            logger.warning("signing key rotation failed", metadata: ["event": "signing_key_rotation_failed", "reason": .string(reason)])
         }
     }
 

@@ -26,6 +26,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("env"), help: "AUTHD_ENV: development or production.") var authdEnv: String?
     @Option(help: "ACCESS_TOKEN_SECRET (prefer the environment: flags show in ps).") var accessTokenSecret: String?
     @Option(help: "REFRESH_TOKEN_SECRET (prefer the environment: flags show in ps).") var refreshTokenSecret: String?
+    @Option(help: "ACCESS_TOKEN_ALGORITHM: HS256 (default), EdDSA or ES256 (refresh tokens stay HS256).") var accessTokenAlgorithm: String?
+    @Option(help: "JWKS_MAX_AGE: the JWKS max-age, and how long a new key is published before it signs (default 5m).") var jwksMaxAge: String?
+    @Option(help: "SIGNING_KEY_ROTATION_INTERVAL: rotate EdDSA/ES256 keys this often, e.g. 30d; 0 is off (default 0).")
+    var signingKeyRotationInterval: String?
     @Option(help: "ACCESS_TOKEN_EXPIRES_IN: e.g. 15m.") var accessTokenExpiresIn: String?
     @Option(help: "REFRESH_TOKEN_EXPIRES_IN: e.g. 7d.") var refreshTokenExpiresIn: String?
     @Option(help: "JWT_ISSUER (default auth-api).") var jwtIssuer: String?
@@ -82,6 +86,8 @@ struct ServeCommand: AsyncParsableCommand {
         let pairs: [(String, String?)] = [
             ("HOST", host), ("PORT", port), ("DATA_DIR", dataDir), ("AUTHD_ENV", authdEnv),
             ("ACCESS_TOKEN_SECRET", accessTokenSecret), ("REFRESH_TOKEN_SECRET", refreshTokenSecret),
+            ("ACCESS_TOKEN_ALGORITHM", accessTokenAlgorithm), ("JWKS_MAX_AGE", jwksMaxAge),
+            ("SIGNING_KEY_ROTATION_INTERVAL", signingKeyRotationInterval),
             ("ACCESS_TOKEN_EXPIRES_IN", accessTokenExpiresIn), ("REFRESH_TOKEN_EXPIRES_IN", refreshTokenExpiresIn),
             ("JWT_ISSUER", jwtIssuer), ("JWT_AUDIENCE", jwtAudience), ("JWT_LEEWAY", jwtLeeway),
             ("RATE_LIMIT_WINDOW_MS", rateLimitWindowMs),

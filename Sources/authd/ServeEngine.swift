@@ -24,6 +24,11 @@ struct ServeEngine: Sendable {
         var configuration = EngineConfiguration(
             dataDirectory: settings.dataDirectory, accessTokenSecret: Array(secrets.accessTokenSecret.utf8),
             refreshTokenSecret: Array(secrets.refreshTokenSecret.utf8))
+        configuration.previousAccessTokenSecrets = settings.accessTokenSecretPrevious.map { [Array($0.utf8)] } ?? []
+        configuration.previousRefreshTokenSecrets = settings.refreshTokenSecretPrevious.map { [Array($0.utf8)] } ?? []
+        configuration.accessTokenAlgorithm = settings.accessTokenAlgorithm
+        configuration.jwksMaxAgeSeconds = settings.jwksMaxAgeSeconds
+        configuration.signingKeyRotationIntervalSeconds = settings.signingKeyRotationIntervalSeconds
         configuration.accessTokenTTLSeconds = settings.accessTokenTTLSeconds
         configuration.refreshTokenTTLSeconds = settings.refreshTokenTTLSeconds
         configuration.issuer = settings.issuer
@@ -71,6 +76,12 @@ struct ServeEngine: Sendable {
         if let summary = engine.recoverySummary {
             StartupLog.recovered(summary, logger: logger)
         }
+        let keys = engine.signingKeyListing()
+        logger.notice("access tokens signed with \(engine.accessTokenAlgorithm.rawValue)", metadata: [
+            "event": "signing_keys", "algorithm": .string(engine.accessTokenAlgorithm.rawValue),
+            "active": .string(keys.first { $0.state == "active" }?.kid ?? "none"),
+            "keys": .string(keys.map { "\($0.kid):\($0.state)" }.joined(separator: ",")),
+        ])
         let admin: AdminChannel?
         do {
             admin = try AdminChannel(dataDirectory: configuration.dataDirectory, engine: engine, logger: logger)

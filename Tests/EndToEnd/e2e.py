@@ -66,6 +66,15 @@ def claims(token):
     return json.loads(b64url_decode(token.split(".")[1]))
 
 
+def header(token):
+    return json.loads(b64url_decode(token.split(".")[0]))
+
+
+def hmac_kid(secret):
+    """The kid authd gives an HS256 secret: 12 bytes of HMAC-SHA256(secret, "authd/v1/key-id"), base64url."""
+    return b64url(hmac.new(secret.encode(), b"authd/v1/key-id", hashlib.sha256).digest()[:12])
+
+
 class Client:
     def __init__(self, server):
         self.server = server
@@ -276,7 +285,7 @@ def tokens_verify_with_standard_hs256():
     _, grant = C.user_with_session()
     for token, key, typ in [(grant["accessToken"], ACCESS_SECRET, "access"), (grant["refreshToken"], REFRESH_SECRET, "refresh")]:
         head, body, sig = token.split(".")
-        expect(json.loads(b64url_decode(head)) == {"alg": "HS256", "typ": "JWT"}, "header")
+        expect(json.loads(b64url_decode(head)) == {"alg": "HS256", "kid": hmac_kid(key), "typ": "JWT"}, "header")
         mac = hmac.new(key.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest()
         expect(hmac.compare_digest(b64url(mac), sig), "RFC 7519 HS256 signature")
         c = json.loads(b64url_decode(body))
@@ -707,6 +716,12 @@ def invalid_configuration_exits_2():
     env = dict(os.environ, ARGON2_PARALLELISM="4", DATA_DIR="/tmp/authd-e2e-never")
     out = subprocess.run([os.path.join(BIN, "authd"), "serve"], env=env, capture_output=True, text=True, timeout=30)
     expect(out.returncode == 2 and "ARGON2_PARALLELISM" in out.stderr and "must be 1" in out.stderr, f"exit {out.returncode}: {out.stderr}")
+    env = dict(os.environ, ACCESS_TOKEN_ALGORITHM="RS256", JWKS_MAX_AGE="1h", SIGNING_KEY_ROTATION_INTERVAL="10s",
+               ACCESS_TOKEN_SECRET_PREVIOUS="short", DATA_DIR="/tmp/authd-e2e-never")
+    out = subprocess.run([os.path.join(BIN, "authd"), "serve"], env=env, capture_output=True, text=True, timeout=30)
+    expect(out.returncode == 2, f"exit {out.returncode}")
+    for name in ["ACCESS_TOKEN_ALGORITHM", "ACCESS_TOKEN_SECRET_PREVIOUS"]:
+        expect(name in out.stdout + out.stderr, f"{name} not reported: {out.stdout + out.stderr}")
 
 
 # Hardening (issue 15): slow requests, connection limits, shutdown, headers, the admin socket.
@@ -1018,8 +1033,210 @@ def admin_client_gives_up_after_its_timeout():
 def logs_hold_no_secrets():
     log = SERVER.output()
     expect("correlationId" in log, "JSON log lines with correlation ids")
-    for secret in ["password123", ACCESS_SECRET, REFRESH_SECRET, "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."]:
+    token_header = b64url(json.dumps({"alg": "HS256", "kid": hmac_kid(ACCESS_SECRET), "typ": "JWT"}, separators=(",", ":")).encode())
+    for secret in ["password123", ACCESS_SECRET, REFRESH_SECRET, "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.", token_header + "."]:
         expect(secret not in log, f"log contains {secret[:12]}...")
+
+
+# Signing keys (issue 11): EdDSA / ES256 access tokens, the JWKS, rotation, previous secrets.
+
+def jwks(server):
+    status, headers, body = server.request("GET", "/.well-known/jwks.json")
+    expect(status == 200, f"JWKS {status} {body}")
+    return headers, body
+
+
+def keys_cli(server, *args):
+    out = subprocess.run([os.path.join(BIN, "authd"), "keys", *args, "--data-dir", server.data_dir],
+                         capture_output=True, text=True, timeout=30)
+    expect(out.returncode == 0, f"authd keys {' '.join(args)}: {out.stdout} {out.stderr}")
+    return out.stdout
+
+
+def verify_with_jwks(server, token, algorithm):
+    """Verifies `token` as a resource server would: PyJWKClient fetches the JWKS, picks the key by kid."""
+    import jwt
+    client = jwt.PyJWKClient(f"http://127.0.0.1:{server.port}/.well-known/jwks.json", cache_keys=False, cache_jwk_set=False)
+    key = client.get_signing_key_from_jwt(token)
+    return jwt.decode(token, key.key, algorithms=[algorithm], audience="auth-api-clients", issuer="auth-api")
+
+
+def private_key_from_wal(data_dir, public):
+    """The private half of `public` as the WAL holds it (the key record's bytes, lz4 literals)."""
+    for root, _, names in os.walk(data_dir):
+        for name in sorted(names):
+            path = os.path.join(root, name)
+            if not os.path.isfile(path) or name.endswith(".sock"):
+                continue
+            data = open(path, "rb").read()
+            at = data.find(len(public).to_bytes(2, "little") + public)
+            if at >= 34 and data[at - 34:at - 32] == (32).to_bytes(2, "little"):
+                return data[at - 32:at]
+    return None
+
+
+def asymmetric_scenario(algorithm):
+    env = {"ACCESS_TOKEN_ALGORITHM": algorithm, "JWKS_MAX_AGE": "2s", "ACCESS_TOKEN_EXPIRES_IN": "6s", "JWT_LEEWAY": "1s"}
+    server = Server(BIN, env=env).start()
+    try:
+        c = Client(server)
+        headers, body = jwks(server)
+        expect(headers.get("cache-control") == "public, max-age=2", str(headers))
+        expect(len(body["keys"]) == 1, str(body))
+        first = body["keys"][0]
+        expect(first["alg"] == algorithm and first["use"] == "sig" and "d" not in first, str(first))
+        expect((first["kty"], first["crv"]) == (("OKP", "Ed25519") if algorithm == "EdDSA" else ("EC", "P-256")), str(first))
+        mail, grant = c.user_with_session()
+        expect(header(grant["accessToken"]) == {"alg": algorithm, "kid": first["kid"], "typ": "JWT"}, str(header(grant["accessToken"])))
+        expect(header(grant["refreshToken"]) == {"alg": "HS256", "kid": hmac_kid(REFRESH_SECRET), "typ": "JWT"}, "refresh stays HS256")
+        expect(verify_with_jwks(server, grant["accessToken"], algorithm)["sub"] == grant["user"]["id"], "PyJWT verifies through the JWKS")
+
+        # Refused: an unknown kid, the refresh key's kid, alg edited (HS256 keyed with the public key), alg none.
+        head, body_part, sig = grant["accessToken"].split(".")
+        c_claims = claims(grant["accessToken"])
+        def with_header(h, signature=sig):
+            return b64url(json.dumps(h, separators=(",", ":")).encode()) + "." + body_part + "." + signature
+        expect_error(c.me(with_header({"alg": algorithm, "kid": "AAAAAAAAAAAAAAAA", "typ": "JWT"})), 401, "INVALID_TOKEN")
+        expect_error(c.me(with_header({"alg": algorithm, "kid": hmac_kid(REFRESH_SECRET), "typ": "JWT"})), 401, "INVALID_TOKEN")
+        expect_error(c.me(sign({"alg": "HS256", "kid": hmac_kid(REFRESH_SECRET), "typ": "JWT"}, dict(c_claims, typ="access"), REFRESH_SECRET)),
+                     401, "INVALID_TOKEN")
+        public_x = first["x"]
+        for secret in [public_x, ACCESS_SECRET]:
+            expect_error(c.me(sign({"alg": "HS256", "kid": first["kid"], "typ": "JWT"}, c_claims, secret)), 401, "INVALID_TOKEN")
+            expect_error(c.me(sign({"alg": "HS256", "typ": "JWT"}, c_claims, secret)), 401, "INVALID_TOKEN")
+        expect_error(c.me(with_header({"alg": "none", "kid": first["kid"]}, "")), 401, "INVALID_TOKEN")
+        expect(c.me(grant["accessToken"])[0] == 200, "the genuine token")
+
+        # Rotation: the new key is published first, signs after JWKS_MAX_AGE; nobody is logged out.
+        out = keys_cli(server, "rotate")
+        expect("starts signing at" in out, out)
+        _, body = jwks(server)
+        kids = [k["kid"] for k in body["keys"]]
+        expect(len(kids) == 2 and kids[0] == first["kid"], str(kids))
+        second = kids[1]
+        listed = json.loads(keys_cli(server, "list", "--json"))
+        expect([(k["kid"], k["state"]) for k in listed] == [(first["kid"], "active"), (second, "next")], str(listed))
+        expect(all(k["algorithm"] == algorithm and k["created"] and k["activated"] for k in listed), str(listed))
+        table = keys_cli(server, "list")
+        expect("KID" in table and second in table and "next" in table, table)
+        s, _, during = c.refresh(grant["refreshToken"])
+        expect(s == 200 and header(during["accessToken"])["kid"] == first["kid"], "the old key signs until JWKS_MAX_AGE")
+        time.sleep(2.2)
+        s, _, after = c.refresh(during["refreshToken"])
+        expect(s == 200 and header(after["accessToken"])["kid"] == second, f"the new key signs after JWKS_MAX_AGE: {header(after['accessToken'])}")
+        verify_with_jwks(server, during["accessToken"], algorithm)   # issued before: still verifies
+        verify_with_jwks(server, after["accessToken"], algorithm)
+        expect(c.me(during["accessToken"])[0] == 200 and c.me(after["accessToken"])[0] == 200, "no logout")
+        listed = json.loads(keys_cli(server, "list", "--json"))
+        expect([(k["kid"], k["state"]) for k in listed] == [(first["kid"], "retired"), (second, "active")], str(listed))
+        expect(listed[0]["retired"], str(listed))
+        # After one access-token lifetime plus leeway (7 s after it retired), the old key leaves the JWKS.
+        time.sleep(7.2)
+        _, body = jwks(server)
+        expect([k["kid"] for k in body["keys"]] == [second], str(body))
+
+        # Private key bytes appear in no log line.
+        public = b64url_decode(body["keys"][0]["x"]) + (b64url_decode(body["keys"][0]["y"]) if algorithm == "ES256" else b"")
+        private = private_key_from_wal(server.data_dir, public)
+        expect(private is not None, "the key record is in the WAL")
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+        if algorithm == "EdDSA":
+            derived = ed25519.Ed25519PrivateKey.from_private_bytes(private).public_key().public_bytes(
+                serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        else:
+            derived = ec.derive_private_key(int.from_bytes(private, "big"), ec.SECP256R1()).public_key().public_bytes(
+                serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)[1:]
+        expect(derived == public, "found the key's private half")
+        log = server.output()
+        for form in [private.hex(), b64url(private), base64.b64encode(private).decode(), str(list(private))]:
+            expect(form not in log, "a private key reached the log")
+        expect("signing_key_created" in log, "rotation logged")
+        s, _, after = c.refresh(after["refreshToken"])
+        expect(s == 200, "refresh")
+    finally:
+        server.stop()
+    # A restart keeps the same keys: the JWKS and tokens issued before.
+    server.start()
+    try:
+        _, body = jwks(server)
+        expect([k["kid"] for k in body["keys"]] == [second], f"restart keeps the keys: {body}")
+        s, _, again = Client(server).refresh(after["refreshToken"])
+        expect(s == 200 and header(again["accessToken"])["kid"] == second, "restart")
+        verify_with_jwks(server, again["accessToken"], algorithm)
+    finally:
+        server.stop()
+    # Point-in-time restore keeps them too.
+    out = subprocess.run([os.path.join(BIN, "authd"), "inspect", "--json", "--data-dir", server.data_dir], capture_output=True, text=True, timeout=30)
+    point = json.loads(out.stdout)["lastLSN"]
+    target = server.data_dir + "-restored"
+    out = subprocess.run([os.path.join(BIN, "authd"), "restore", "--from", server.data_dir, "--until", str(point), "--into", target],
+                         capture_output=True, text=True, timeout=60)
+    expect(out.returncode == 0, out.stdout + out.stderr)
+    restored = Server(BIN, data_dir=target, env=env).start()
+    try:
+        _, body = jwks(restored)
+        expect([k["kid"] for k in body["keys"]] == [second], f"restore keeps the keys: {body}")
+        s, _, grant = Client(restored).login(mail)
+        expect(s == 200 and header(grant["accessToken"])["kid"] == second, "a restored server signs with the restored key")
+    finally:
+        restored.stop()
+
+
+@test
+def eddsa_tokens_verify_against_the_jwks_and_rotate_without_logout():
+    asymmetric_scenario("EdDSA")
+
+
+@test
+def es256_tokens_verify_against_the_jwks_and_rotate_without_logout():
+    asymmetric_scenario("ES256")
+
+
+@test
+def hs256_servers_publish_no_keys_and_refuse_rotation():
+    headers, body = jwks(SERVER)
+    expect(body == {"keys": []} and headers.get("cache-control") == "public, max-age=300", f"{headers} {body}")
+    out = subprocess.run([os.path.join(BIN, "authd"), "keys", "rotate", "--data-dir", SERVER.data_dir], capture_output=True, text=True, timeout=30)
+    expect(out.returncode == 1 and "HS256" in out.stderr, out.stdout + out.stderr)
+    listed = json.loads(keys_cli(SERVER, "list", "--json"))
+    expect(listed == [{"kid": hmac_kid(ACCESS_SECRET), "algorithm": "HS256", "state": "active", "created": None, "activated": None,
+                       "retired": None}], str(listed))
+
+
+@test
+def previous_hs256_secrets_verify_old_tokens_and_sign_nothing():
+    server = Server(BIN).start()
+    try:
+        c = Client(server)
+        _, old = c.user_with_session()
+    finally:
+        server.stop()
+    new_access, new_refresh = "rotated-access-secret-0123456789abcdef-0123", "rotated-refresh-secret-0123456789abcdef-012"
+    server.extra_env = {"ACCESS_TOKEN_SECRET": new_access, "REFRESH_TOKEN_SECRET": new_refresh,
+                        "ACCESS_TOKEN_SECRET_PREVIOUS": ACCESS_SECRET, "REFRESH_TOKEN_SECRET_PREVIOUS": REFRESH_SECRET}
+    server.start()
+    try:
+        c = Client(server)
+        expect(c.me(old["accessToken"])[0] == 200, "an old access token verifies with the previous secret")
+        s, _, fresh = c.refresh(old["refreshToken"])
+        expect(s == 200, f"an old refresh token rotates: {fresh}")
+        expect(header(fresh["accessToken"])["kid"] == hmac_kid(new_access), "new tokens are signed with the new secret")
+        expect(header(fresh["refreshToken"])["kid"] == hmac_kid(new_refresh), "new refresh tokens too")
+        listed = json.loads(keys_cli(server, "list", "--json"))
+        expect([(k["kid"], k["state"]) for k in listed] == [(hmac_kid(new_access), "active"), (hmac_kid(ACCESS_SECRET), "verify-only")], str(listed))
+        for secret in [ACCESS_SECRET, REFRESH_SECRET, new_access, new_refresh]:
+            expect(secret not in server.output(), "a secret reached the log")
+    finally:
+        server.stop()
+    server.extra_env = {"ACCESS_TOKEN_SECRET": new_access, "REFRESH_TOKEN_SECRET": new_refresh}
+    server.start()
+    try:
+        c = Client(server)
+        expect_error(c.me(old["accessToken"]), 401, "INVALID_TOKEN")
+        expect(c.me(fresh["accessToken"])[0] == 200, "tokens of the new secret")
+    finally:
+        server.stop()
 
 
 def main():

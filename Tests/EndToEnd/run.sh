@@ -6,8 +6,8 @@ set -euo pipefail
 BIN_DIR="$(cd "${1:-.build/debug}" && pwd)"
 HERE="$(cd "$(dirname "$0")" && pwd)"
 
-python3 -m pip install --quiet --disable-pip-version-check pyjwt schemathesis pyyaml >/dev/null 2>&1 || \
-  echo "note: could not install pyjwt/schemathesis/pyyaml from PyPI"
+python3 -m pip install --quiet --disable-pip-version-check "pyjwt[crypto]" schemathesis pyyaml >/dev/null 2>&1 || \
+  echo "note: could not install pyjwt[crypto]/schemathesis/pyyaml from PyPI"
 
 echo "== end-to-end scenarios"
 python3 "$HERE/e2e.py" "$BIN_DIR"

@@ -389,6 +389,17 @@ import Testing
         }
     }
 
+    @Test func jwksIsServedCacheable() async throws {
+        try await withServer { server, _ in
+            let response = try await server.request("GET", "/.well-known/jwks.json")
+            #expect(response.status == 200)
+            #expect(response.header("Cache-Control") == "public, max-age=300")
+            #expect(response.header("Pragma") == nil)
+            #expect(response.text == #"{"keys":[]}"#)
+            #expect(try await server.request("POST", "/.well-known/jwks.json").status == 405)
+        }
+    }
+
     // MARK: Connections
 
     @Test func keepAliveAndPipelining() async throws {

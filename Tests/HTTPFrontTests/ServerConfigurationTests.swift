@@ -20,6 +20,25 @@ import Testing
         }
     }
 
+    @Test func signingKeySettings() throws {
+        let defaults = try parse([:])
+        #expect(defaults.accessTokenAlgorithm == .hs256 && defaults.jwksMaxAgeSeconds == 300 && defaults.signingKeyRotationIntervalSeconds == 0)
+        #expect(defaults.accessTokenSecretPrevious == nil && defaults.refreshTokenSecretPrevious == nil)
+        let config = try parse(["ACCESS_TOKEN_ALGORITHM": "eddsa", "JWKS_MAX_AGE": "10m", "SIGNING_KEY_ROTATION_INTERVAL": "30d",
+                                "ACCESS_TOKEN_SECRET": secret, "ACCESS_TOKEN_SECRET_PREVIOUS": otherSecret])
+        #expect(config.accessTokenAlgorithm == .edDSA && config.jwksMaxAgeSeconds == 600)
+        #expect(config.signingKeyRotationIntervalSeconds == 30 * 86_400 && config.accessTokenSecretPrevious == otherSecret)
+        #expect(try parse(["ACCESS_TOKEN_ALGORITHM": "ES256"]).accessTokenAlgorithm == .es256)
+        let found = problems(["ACCESS_TOKEN_ALGORITHM": "RS256", "JWKS_MAX_AGE": "2d", "REFRESH_TOKEN_SECRET_PREVIOUS": "short",
+                              "ACCESS_TOKEN_SECRET": secret, "ACCESS_TOKEN_SECRET_PREVIOUS": secret])
+        for name in ["ACCESS_TOKEN_ALGORITHM", "JWKS_MAX_AGE", "REFRESH_TOKEN_SECRET_PREVIOUS", "ACCESS_TOKEN_SECRET_PREVIOUS"] {
+            #expect(found.contains { $0.hasPrefix(name + ":") }, "\(name): \(found)")
+        }
+        #expect(!problems(["SIGNING_KEY_ROTATION_INTERVAL": "1d"]).isEmpty)   // HS256 keys do not rotate by schedule
+        #expect(!problems(["ACCESS_TOKEN_ALGORITHM": "EdDSA", "SIGNING_KEY_ROTATION_INTERVAL": "1m"]).isEmpty)   // < JWKS_MAX_AGE
+        #expect(!found.joined().contains(secret))
+    }
+
     @Test func defaults() throws {
         let config = try parse([:])
         #expect(config.host == "127.0.0.1")

@@ -22,6 +22,10 @@ public enum Fixtures {
         c.hashThreads = System.coreCount
         c.hashQueueLimit = 1 << 20
         c.snapshotEveryBytes = 0
+        // AUTHD_BENCH_ALGORITHM=EdDSA|ES256 signs access tokens asymmetrically (default HS256).
+        if let name = ProcessInfo.processInfo.environment["AUTHD_BENCH_ALGORITHM"], let algorithm = SigningAlgorithm(name: name) {
+            c.accessTokenAlgorithm = algorithm
+        }
         return c
     }
 
