@@ -9,16 +9,17 @@
 public enum Validation {
     /// A name has at least this many characters after trimming.
     public static let nameMinimumCharacters = 2
-    /// A name has at most this many UTF-8 bytes after trimming.
-    public static let nameMaximumBytes = 256
+    /// A name has at most this many characters (Unicode code points, what JSON Schema's
+    /// `maxLength` counts) after trimming; so at most 4 bytes each.
+    public static let nameMaximumCharacters = 256
     /// A new password has at least this many characters.
     public static let passwordMinimumCharacters = 8
-    /// A new password has at most this many UTF-8 bytes (also the bound on hashing input).
-    public static let passwordMaximumBytes = 128
-    /// A password presented at login has at most this many UTF-8 bytes: more than a new
-    /// one may have, so passwords chosen while the limit counted characters (128 of them)
-    /// still verify.
-    public static let loginPasswordMaximumBytes = 1024
+    /// A new password has at most this many characters (code points; so at most 512 bytes of
+    /// hashing input).
+    public static let passwordMaximumCharacters = 128
+    /// A password presented at login has at most this many characters: more than a new one may
+    /// have, so passwords chosen under older limits (128 grapheme clusters) still verify.
+    public static let loginPasswordMaximumCharacters = 1024
     /// An email has at most this many bytes after trimming (RFC 5321's path limit).
     public static let emailMaximumBytes = 254
 
@@ -39,7 +40,7 @@ public enum Validation {
         var issues: [FieldIssue] = []
         let n = checkName(name, into: &issues)
         let e = checkEmail(email, into: &issues)
-        let p = checkPassword(password, minimum: passwordMinimumCharacters, maximumBytes: passwordMaximumBytes, into: &issues)
+        let p = checkPassword(password, minimum: passwordMinimumCharacters, maximum: passwordMaximumCharacters, into: &issues)
         guard issues.isEmpty, let n, let e, let p else { throw .invalidPayload(issues) }
         return Registration(name: n, email: e, password: p)
     }
@@ -47,7 +48,7 @@ public enum Validation {
     public static func credentials(email: FieldInput, password: FieldInput) throws(AuthError) -> Credentials {
         var issues: [FieldIssue] = []
         let e = checkEmail(email, into: &issues)
-        let p = checkPassword(password, minimum: 1, maximumBytes: loginPasswordMaximumBytes, into: &issues)
+        let p = checkPassword(password, minimum: 1, maximum: loginPasswordMaximumCharacters, into: &issues)
         guard issues.isEmpty, let e, let p else { throw .invalidPayload(issues) }
         return Credentials(email: e, password: p)
     }
@@ -79,9 +80,8 @@ public enum Validation {
     private static func checkName(_ input: FieldInput, into issues: inout [FieldIssue]) -> String? {
         guard let raw = string(input, path: "name", into: &issues) else { return nil }
         let trimmed = trim(raw)
-        // Bytes first: the character count below then never walks more than the maximum.
-        if trimmed.utf8.count > nameMaximumBytes {
-            issues.append(FieldIssue(path: "name", message: "Name must be at most \(nameMaximumBytes) bytes (UTF-8)"))
+        if tooLong(trimmed, nameMaximumCharacters) {
+            issues.append(FieldIssue(path: "name", message: "Name must be at most \(nameMaximumCharacters) characters"))
             return nil
         }
         if trimmed.unicodeScalars.count < nameMinimumCharacters {
@@ -107,10 +107,19 @@ public enum Validation {
         return email
     }
 
-    private static func checkPassword(_ input: FieldInput, minimum: Int, maximumBytes: Int, into issues: inout [FieldIssue]) -> String? {
+    /// More than `maximum` code points. Bytes first (a code point is at most 4), so a megabyte
+    /// of input is refused without walking it.
+    private static func tooLong(_ text: String, _ maximum: Int) -> Bool {
+        let bytes = text.utf8.count
+        if bytes <= maximum { return false }
+        if bytes > 4 * maximum { return true }
+        return text.unicodeScalars.count > maximum
+    }
+
+    private static func checkPassword(_ input: FieldInput, minimum: Int, maximum: Int, into issues: inout [FieldIssue]) -> String? {
         guard let raw = string(input, path: "password", into: &issues) else { return nil }
-        if raw.utf8.count > maximumBytes {
-            issues.append(FieldIssue(path: "password", message: "Password must be at most \(maximumBytes) bytes (UTF-8)"))
+        if tooLong(raw, maximum) {
+            issues.append(FieldIssue(path: "password", message: "Password must be at most \(maximum) characters"))
             return nil
         }
         if raw.unicodeScalars.count < minimum {

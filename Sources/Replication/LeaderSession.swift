@@ -385,8 +385,8 @@ public struct LeaderSession: Sendable {
             return refuse(.protocolViolation, "acknowledgement of LSN \(durable), but only \(sentThroughLSN) was sent")
         }
         // Acknowledgements only advance: one overtaken by a later one on the way (the follower
-        // answers heartbeats and durable frames from concurrent paths) changes nothing.
-        guard durable > acknowledgedDurableLSN || applied > acknowledgedAppliedLSN else { return [] }
+        // answers heartbeats and durable frames from concurrent paths) moves nothing back, and
+        // still says the follower is alive.
         acknowledgedDurableLSN = max(acknowledgedDurableLSN, durable)
         acknowledgedAppliedLSN = max(acknowledgedAppliedLSN, applied)
         let durable = acknowledgedDurableLSN, applied = acknowledgedAppliedLSN

@@ -36,20 +36,43 @@ struct ClusterPromoteCommand: ParsableCommand {
     }
 }
 
-/// `authd cluster status`: a node's `/cluster` document.
-struct ClusterStatusCommand: ParsableCommand {
+/// `authd cluster status`: a node's `/cluster` document, or (with `--etcd`) the whole cluster
+/// as etcd records it.
+struct ClusterStatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Print a node's replication status (GET <url>/cluster)."
+        abstract: "Print a node's replication status (GET <url>/cluster), or with --etcd the cluster's: leader, term, sync set, members, last failover."
     )
 
     @Option(help: "The node's HTTP URL, e.g. http://127.0.0.1:3000.")
-    var url: String
+    var url: String?
 
-    @Flag(help: "Print the JSON document as it is.")
+    @Option(help: "etcd client URLs (comma-separated), e.g. http://127.0.0.1:2379.")
+    var etcd: String?
+
+    @Option(help: "CLUSTER_NAME (default authd).")
+    var cluster = "authd"
+
+    @Flag(help: "Print JSON.")
     var json = false
 
-    func run() throws {
+    func validate() throws {
+        guard (url == nil) != (etcd == nil) else { throw ValidationError("give either --url or --etcd") }
+    }
+
+    func run() async throws {
+        if let etcd {
+            let endpoints = etcd.split(separator: ",").map(String.init)
+            do {
+                let report = try await ClusterReport.read(endpoints: endpoints, clusterName: cluster)
+                print(json ? report.json() : report.text())
+            } catch {
+                print("cluster status: \(error)")
+                throw ExitCode(1)
+            }
+            return
+        }
+        guard let url else { return }
         let body: Data
         do { body = try HTTPGet.fetch(url.hasSuffix("/") ? url + "cluster" : url + "/cluster") } catch {
             print("cluster status: \(error)")

@@ -1,8 +1,9 @@
 import Testing
 @testable import Engine
 
-/// Issue 15.6: maximums count UTF-8 bytes (they bound memory, the WAL and hashing input);
-/// minimums count characters (Unicode scalars, as JSON Schema's minLength).
+/// Limits count Unicode code points, as JSON Schema's minLength and maxLength do (so they are
+/// what /docs.json says), which bounds bytes at 4 per code point; grapheme clusters are never
+/// counted (issue 15.6: "ab" and a megabyte of accents is not 2 characters).
 @Suite struct ValidationLimitTests {
     static let accent = "\u{0301}"   // COMBINING ACUTE ACCENT: 2 bytes, joins the previous cluster
 
@@ -19,15 +20,17 @@ import Testing
     @Test func aNameOfTwoClustersAndAMegabyteOfAccentsIsRefused() {
         let name = "ab" + String(repeating: Self.accent, count: 400_000)
         #expect(name.count == 2)   // what the old rule counted
-        #expect(register(name: name) == [FieldIssue(path: "name", message: "Name must be at most 256 bytes (UTF-8)")])
+        #expect(register(name: name) == [FieldIssue(path: "name", message: "Name must be at most 256 characters")])
     }
 
-    @Test func nameLimitsInBytesAfterTrimming() {
+    @Test func nameLimitsInCodePointsAfterTrimming() {
         #expect(register(name: String(repeating: "n", count: 256)).isEmpty)
         #expect(register(name: "  " + String(repeating: "n", count: 256) + "\n").isEmpty)
         #expect(register(name: String(repeating: "n", count: 257)).map(\.path) == ["name"])
-        #expect(register(name: String(repeating: "李", count: 85)).isEmpty)        // 255 bytes
-        #expect(register(name: String(repeating: "李", count: 86)).map(\.path) == ["name"])   // 258 bytes
+        // What JSON Schema's maxLength counts: 256 CJK characters (768 bytes) fit, 257 do not.
+        #expect(register(name: String(repeating: "李", count: 256)).isEmpty)
+        #expect(register(name: String(repeating: "李", count: 257)).map(\.path) == ["name"])
+        #expect(register(name: String(repeating: "😀", count: 256)).isEmpty)        // 1024 bytes, the most a name has
         #expect(register(name: " é ") == [FieldIssue(path: "name", message: "Name must be at least 2 characters")])
         #expect(register(name: "李四").isEmpty)
     }
@@ -35,21 +38,21 @@ import Testing
     @Test func aPasswordOfEightHeavyClustersIsRefused() {
         let heavy = String(repeating: "a" + String(repeating: Self.accent, count: 1_000), count: 8)
         #expect(heavy.count == 8)
-        #expect(register(password: heavy) == [FieldIssue(path: "password", message: "Password must be at most 128 bytes (UTF-8)")])
+        #expect(register(password: heavy) == [FieldIssue(path: "password", message: "Password must be at most 128 characters")])
     }
 
-    @Test func passwordLimitsInBytes() {
+    @Test func passwordLimitsInCodePoints() {
         #expect(register(password: String(repeating: "p", count: 128)).isEmpty)
         #expect(register(password: String(repeating: "p", count: 129)).map(\.path) == ["password"])
-        #expect(register(password: String(repeating: "密", count: 42)).isEmpty)     // 126 bytes
-        #expect(register(password: String(repeating: "密", count: 43)).map(\.path) == ["password"])   // 129 bytes
+        #expect(register(password: String(repeating: "密", count: 128)).isEmpty)    // 384 bytes
+        #expect(register(password: String(repeating: "密", count: 129)).map(\.path) == ["password"])
         #expect(register(password: String(repeating: "密", count: 8)).isEmpty)      // 8 characters, 24 bytes
         #expect(register(password: "1234567") == [FieldIssue(path: "password", message: "Password must be at least 8 characters")])
     }
 
     @Test func loginPasswordsMayBeLongerThanNewOnesButAreStillBounded() throws {
         _ = try Validation.credentials(email: .value("a@b.co"), password: .value(String(repeating: "p", count: 1_024)))
-        #expect(throws: AuthError.invalidPayload([FieldIssue(path: "password", message: "Password must be at most 1024 bytes (UTF-8)")])) {
+        #expect(throws: AuthError.invalidPayload([FieldIssue(path: "password", message: "Password must be at most 1024 characters")])) {
             try Validation.credentials(email: .value("a@b.co"), password: .value(String(repeating: "p", count: 1_025)))
         }
         #expect(throws: AuthError.invalidPayload([FieldIssue(path: "password", message: "Password is required")])) {

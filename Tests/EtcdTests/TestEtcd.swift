@@ -48,9 +48,11 @@ final class TestEtcd: Sendable {
         try await launch()
     }
 
-    /// SIGTERM, up to 5 s for it to exit, then SIGKILL; reaps it.
+    /// Ends it and reaps it. SIGKILL at once: a graceful etcd shutdown waits for its clients'
+    /// open streams, and a test must never hold one of the few cooperative threads waiting for
+    /// that (it deadlocked the parallel suite); etcd's own log makes a kill safe for a restart.
     func stop() {
-        terminate(first: SIGTERM)
+        terminate(first: SIGKILL)
     }
 
     /// SIGKILL at once; reaps it.

@@ -313,7 +313,7 @@ import Testing
         }
     }
 
-    /// Issue 15.6 through HTTP: byte limits answer in the INVALID_PAYLOAD envelope.
+    /// Issue 15.6 through HTTP: a megabyte of combining accents answers in the INVALID_PAYLOAD envelope.
     @Test func byteLimitsAnswerInTheEnvelope() async throws {
         try await withServer { server in
             let name = "ab" + String(repeating: "\u{0301}", count: 400_000)
@@ -325,7 +325,7 @@ import Testing
             let details = try #require(error["details"] as? [[String: Any]])
             #expect(details.count == 1)
             #expect(details.first?["path"] as? String == "name")
-            #expect((details.first?["message"] as? String)?.contains("256 bytes") == true)
+            #expect((details.first?["message"] as? String)?.contains("256 characters") == true)
         }
     }
 }

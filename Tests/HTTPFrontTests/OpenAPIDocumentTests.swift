@@ -73,16 +73,16 @@ import Testing
         }
         let name = try property("RegisterInput", "name")
         #expect(name["minLength"] as? Int == Validation.nameMinimumCharacters)
-        #expect(name["maxLength"] as? Int == Validation.nameMaximumBytes)
-        #expect((name["description"] as? String)?.contains("\(Validation.nameMaximumBytes) bytes") == true)
+        #expect(name["maxLength"] as? Int == Validation.nameMaximumCharacters)
+        #expect((name["description"] as? String)?.contains("\(Validation.nameMaximumCharacters) characters") == true)
         let password = try property("RegisterInput", "password")
         #expect(password["minLength"] as? Int == Validation.passwordMinimumCharacters)
-        #expect(password["maxLength"] as? Int == Validation.passwordMaximumBytes)
-        #expect((password["description"] as? String)?.contains("\(Validation.passwordMaximumBytes) bytes") == true)
+        #expect(password["maxLength"] as? Int == Validation.passwordMaximumCharacters)
+        #expect((password["description"] as? String)?.contains("\(Validation.passwordMaximumCharacters) characters") == true)
         let loginPassword = try property("CreateSessionInput", "password")
         #expect(loginPassword["minLength"] as? Int == 1)
-        #expect(loginPassword["maxLength"] as? Int == Validation.loginPasswordMaximumBytes)
-        #expect((loginPassword["description"] as? String)?.contains("\(Validation.loginPasswordMaximumBytes) bytes") == true)
+        #expect(loginPassword["maxLength"] as? Int == Validation.loginPasswordMaximumCharacters)
+        #expect((loginPassword["description"] as? String)?.contains("\(Validation.loginPasswordMaximumCharacters) characters") == true)
         for schema in ["RegisterInput", "CreateSessionInput"] {
             #expect(try property(schema, "email")["maxLength"] as? Int == Validation.emailMaximumBytes)
         }

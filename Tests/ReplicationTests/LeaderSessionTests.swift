@@ -249,7 +249,8 @@ import Testing
         #expect(session.neededLSN == 91)
         // An acknowledgement overtaken by a later one changes nothing; one part advancing counts.
         var back = session
-        #expect(back.received(.ack(durableLSN: 89, appliedLSN: 85), now: 6) == [])
+        #expect(back.received(.ack(durableLSN: 89, appliedLSN: 85), now: 6)
+                    == [.acknowledged(follower: "follower-1", durableLSN: 90, appliedLSN: 85, at: 6)])
         #expect(back.acknowledgedDurableLSN == 90)
         #expect(back.received(.ack(durableLSN: 89, appliedLSN: 88), now: 7)
                     == [.acknowledged(follower: "follower-1", durableLSN: 90, appliedLSN: 88, at: 7)])
