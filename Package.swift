@@ -91,6 +91,7 @@ let package = Package(
             dependencies: [
                 "HTTPFront", "Engine", "WAL", "Replication", "Etcd", "Failover",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

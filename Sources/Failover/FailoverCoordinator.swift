@@ -50,8 +50,6 @@ public actor FailoverCoordinator {
         public var failovers: UInt64
         public var renewalsSucceeded: UInt64
         public var renewalsFailed: UInt64
-        /// Seconds of each lease renewal since the last call of `takeRenewalDurations`.
-        public var lastRenewalSeconds: Double?
     }
 
     public let configuration: Configuration
@@ -67,8 +65,6 @@ public actor FailoverCoordinator {
     private var syncChanging = false
     private var renewalsSucceeded: UInt64 = 0
     private var renewalsFailed: UInt64 = 0
-    private var lastRenewalSeconds: Double?
-    private var renewalDurations: [Double] = []
     private var leaderLostAt: Int64?
     private var stopped = false
     private nonisolated let published = Mutex<Status?>(nil)
@@ -129,14 +125,7 @@ public actor FailoverCoordinator {
 
     public func status() -> Status {
         Status(role: machine.role, leader: machine.leaderKey, syncSet: machine.syncSet, confirmsWrites: machine.confirmsWrites,
-               failovers: machine.failovers, renewalsSucceeded: renewalsSucceeded, renewalsFailed: renewalsFailed,
-               lastRenewalSeconds: lastRenewalSeconds)
-    }
-
-    /// The durations of the renewals since the last call, for a histogram.
-    public func takeRenewalDurations() -> [Double] {
-        defer { renewalDurations = [] }
-        return renewalDurations
+               failovers: machine.failovers, renewalsSucceeded: renewalsSucceeded, renewalsFailed: renewalsFailed)
     }
 
     // MARK: Driving the machine
@@ -302,9 +291,7 @@ public actor FailoverCoordinator {
     private func leaseRenewed(sentAt: UInt64, ttlSeconds: Int64) {
         let now = Self.now()
         renewalsSucceeded += 1
-        let seconds = Double(now - sentAt) / 1e9
-        lastRenewalSeconds = seconds
-        if renewalDurations.count < 1000 { renewalDurations.append(seconds) }
+        node.leaseRenewed(now - sentAt)
         let deadline = sentAt + UInt64(max(0, ttlSeconds)) * 1_000_000_000
         node.setConfirmDeadline(deadline - min(deadline, machine.configuration.safetyMargin))
         perform(machine.leaseRenewed(sentAt: sentAt, ttl: UInt64(max(0, ttlSeconds)) * 1_000_000_000, now: now))

@@ -34,12 +34,15 @@ public struct FailoverNode: Sendable {
     public var setSyncSet: @Sendable (_ members: Set<String>) -> Void
     /// This node's term and LSNs.
     public var position: @Sendable () -> Position
+    /// A lease renewal succeeded after this many nanoseconds (for the renewal-latency histogram).
+    public var leaseRenewed: @Sendable (_ nanoseconds: UInt64) -> Void
 
     public init(follow: @escaping @Sendable (LeaderRecord, Int64) async -> Void, lead: @escaping @Sendable (Int64) async throws -> Void,
                 setFenced: @escaping @Sendable (Bool) -> Void, setConfirmDeadline: @escaping @Sendable (UInt64) -> Void,
                 stepDown: @escaping @Sendable (String) async -> Void,
                 syncSetInput: @escaping @Sendable () -> (followers: [SyncSetPlanner.Follower], confirmedLSN: UInt64)?,
-                setSyncSet: @escaping @Sendable (Set<String>) -> Void, position: @escaping @Sendable () -> Position) {
+                setSyncSet: @escaping @Sendable (Set<String>) -> Void, position: @escaping @Sendable () -> Position,
+                leaseRenewed: @escaping @Sendable (UInt64) -> Void) {
         self.follow = follow
         self.lead = lead
         self.setFenced = setFenced
@@ -48,5 +51,6 @@ public struct FailoverNode: Sendable {
         self.syncSetInput = syncSetInput
         self.setSyncSet = setSyncSet
         self.position = position
+        self.leaseRenewed = leaseRenewed
     }
 }

@@ -3,6 +3,7 @@ import Failover
 import Foundation
 import HTTPFront
 import Logging
+import Metrics
 import Replication
 
 /// Automatic failover (`CLUSTER_ETCD_ENDPOINTS`): the roles come from the election on etcd.
@@ -15,18 +16,19 @@ extension ClusterNode {
     /// (start-up: a node follows before its engine opens, rewinding if it must).
     static func currentLeaderAddress(settings: ReplicationSettings, node: String, logger: Logger) async -> ReplicationSettings.Endpoint? {
         let client = EtcdClient(endpoints: settings.etcdEndpoints, requestTimeout: .seconds(2))
-        defer { Task { try? await client.shutdown() } }
         let keys = ClusterKeys(clusterName: settings.clusterName)
-        do {
-            guard let kv = try await client.get(keys.leader),
-                  let record = try? JSONDecoder().decode(LeaderRecord.self, from: Data(kv.value)),
-                  record.node != node else { return nil }
-            return ReplicationSettings.Endpoint(record.replication)
-        } catch {
+        let read: EtcdKeyValue?
+        do { read = try await client.get(keys.leader) } catch {
+            try? await client.shutdown()
             logger.warning("etcd not reachable at start-up; opening and joining the election once it is",
                            metadata: ["reason": .string("\(error)")])
             return nil
         }
+        try? await client.shutdown()
+        guard let kv = read, let record = try? JSONDecoder().decode(LeaderRecord.self, from: Data(kv.value)), record.node != node else {
+            return nil
+        }
+        return ReplicationSettings.Endpoint(record.replication)
     }
 
     /// Starts the coordinator: this node waits for the election's answer.
@@ -59,7 +61,8 @@ extension ClusterNode {
 
     /// What the coordinator asks of this node.
     private func failoverNode() -> FailoverNode {
-        FailoverNode(
+        let renewals = Metrics.Timer(label: "authd_cluster_lease_renewal_seconds")
+        return FailoverNode(
             follow: { [self] record, term in await follow(record, term: term) },
             lead: { [self] term in try await lead(term: term) },
             setFenced: { [self] fenced in
@@ -84,7 +87,8 @@ extension ClusterNode {
                 let applied: UInt64
                 if case .follower(let follower) = role.withLock({ $0 }) { applied = follower.appliedLSN } else { applied = log.lastAppendedLSN }
                 return .init(term: Int64(terms.currentTerm), durableLSN: log.syncedLSN, appliedLSN: applied)
-            })
+            },
+            leaseRenewed: { nanoseconds in renewals.recordNanoseconds(Int64(nanoseconds)) })
     }
 
     /// Follows the leader the election names (replacing the current stream).

@@ -125,3 +125,21 @@ class Server:
         finally:
             if own:
                 conn.close()
+
+
+def same_state_on_disk(authd, nodes):
+    """`authd wal verify` clean and `authd inspect` equal on every stopped node (a name and a
+    data directory each). Returns the common (users, sessions, lastLSN); raises AssertionError."""
+    inspections = []
+    for name, data_dir in nodes:
+        verify = subprocess.run([authd, "wal", "verify", "--data-dir", data_dir], capture_output=True, text=True, timeout=120)
+        if verify.returncode != 0:
+            raise AssertionError(f"wal verify on {name}: {verify.stdout[-800:]} {verify.stderr}")
+        out = subprocess.run([authd, "inspect", "--json", "--data-dir", data_dir], capture_output=True, text=True, timeout=120)
+        if out.returncode != 0:
+            raise AssertionError(f"inspect on {name}: {out.stderr}")
+        info = json.loads(out.stdout)
+        inspections.append((info["users"], info["sessions"], info["lastLSN"]))
+    if len(set(json.dumps(i) for i in inspections)) != 1:
+        raise AssertionError(f"nodes differ: {inspections}")
+    return inspections[0]
