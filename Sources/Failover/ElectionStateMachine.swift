@@ -14,6 +14,10 @@
 ///   for its term.
 /// - Only the former leader or a member of the published sync set may campaign (with
 ///   `SYNC_REPLICAS` 0, anyone: asynchronous replication may lose writes anyway).
+/// - A planned switchover: the leader named `from` fences, waits until the target holds every
+///   record, and steps down (its lease, and the leader key with it, given back); while the
+///   request exists only its target may campaign. A target not in the sync set is refused; one
+///   that does not catch up in time ends the request and the leader confirms again.
 public struct ElectionStateMachine: Sendable {
     /// The settings.
     public struct Configuration: Sendable, Hashable {
@@ -79,6 +83,11 @@ public struct ElectionStateMachine: Sendable {
         /// Delete the leader key if it still is this revision (a leader key of this node's
         /// previous run, or one this node cannot use).
         case deleteLeaderKey(modRevision: Int64)
+        /// A switchover to `to` began: the leader is fenced; report `handoverCaughtUp` once `to`
+        /// has acknowledged every record this node appended.
+        case handOver(to: String)
+        /// Delete the switchover request: it is done (`reason` nil) or refused (`reason` says why).
+        case endSwitchover(reason: String?)
     }
 
     /// This node's role.
@@ -108,6 +117,12 @@ public struct ElectionStateMachine: Sendable {
     /// The sync set last read from etcd.
     public private(set) var syncSet: SyncSetRecord?
     private var fenced = true
+    /// The switchover request last read from etcd (nil: none).
+    public private(set) var switchover: SwitchoverRecord?
+    /// The switchover this leader is carrying out: its target and when it gives up.
+    private var handover: (target: String, deadline: UInt64)?
+    /// The last request this leader refused or gave up on (not taken up again while it lingers).
+    private var declined: SwitchoverRecord?
     /// The newest term this node's log has seen (a won term must be newer).
     private var localTerm: UInt64
     /// Leader changes this node saw.
@@ -131,8 +146,12 @@ public struct ElectionStateMachine: Sendable {
         return nil
     }
 
+    /// The target of the switchover this leader is carrying out (nil: none).
+    public var handoverTarget: String? { handover?.target }
+
     /// Whether this node may campaign when the leader key is absent.
     public var isEligible: Bool {
+        if let switchover, switchover.to != configuration.node { return false }
         guard configuration.syncReplicas > 0, let syncSet else { return true }
         return syncSet.leader == configuration.node || syncSet.members.contains(configuration.node)
     }
@@ -166,6 +185,12 @@ public struct ElectionStateMachine: Sendable {
                 if isLeading, now + configuration.safetyMargin >= deadline { fenceIfNeeded(&actions) }
             }
         }
+        if let handover, now >= handover.deadline {
+            self.handover = nil
+            declined = switchover
+            actions.append(.endSwitchover(reason: "\(handover.target) did not hold every record in time"))
+            actions += unfenceIfSure(now: now)
+        }
         actions += campaignIfFree(now: now)
         return actions
     }
@@ -182,7 +207,7 @@ public struct ElectionStateMachine: Sendable {
         let newDeadline = max(deadline, sentAt + ttl)
         lease = .held(id: id, deadline: newDeadline, nextRenewal: sentAt + configuration.renewInterval, renewing: false)
         var actions: [Action] = []
-        if case .leader(_, true) = role, fenced, now + configuration.safetyMargin < newDeadline {
+        if case .leader(_, true) = role, fenced, handover == nil, now + configuration.safetyMargin < newDeadline {
             fenced = false
             actions.append(.unfence)
         }
@@ -291,11 +316,45 @@ public struct ElectionStateMachine: Sendable {
         guard case .leader(let term, false) = role, record.term == term else { return [] }
         syncSet = record
         role = .leader(term: term, ready: true)
+        var actions: [Action] = []
+        // The switchover that made this node the leader is done.
+        if let switchover, switchover.to == configuration.node { actions.append(.endSwitchover(reason: nil)) }
         if case let .held(_, deadline, _, _) = lease, now + configuration.safetyMargin < deadline {
             fenced = false
-            return [.unfence]
+            actions.append(.unfence)
         }
-        return []
+        return actions
+    }
+
+    /// The switchover request as read from etcd (nil: none), read before the leader key.
+    public mutating func observed(switchover record: SwitchoverRecord?, now: UInt64) -> [Action] {
+        switchover = record
+        guard case .leader(_, true) = role else { return [] }
+        guard let record else {
+            // The request ended (its requester gave up, or its lease expired): confirm again.
+            guard handover != nil else { return [] }
+            handover = nil
+            return unfenceIfSure(now: now)
+        }
+        guard handover == nil, record != declined, record.from == configuration.node, record.to != configuration.node else { return [] }
+        if configuration.syncReplicas > 0, !(syncSet?.members.contains(record.to) ?? false) {
+            declined = record
+            return [.endSwitchover(reason: "\(record.to) is not in the sync set")]
+        }
+        handover = (record.to, now + UInt64(max(0, record.timeoutMilliseconds)) * 1_000_000)
+        var actions: [Action] = []
+        fenceIfNeeded(&actions)
+        actions.append(.handOver(to: record.to))
+        return actions
+    }
+
+    /// The switchover's target holds every record this leader appended: step down so that it
+    /// takes over.
+    public mutating func handoverCaughtUp() -> [Action] {
+        guard let handover, isLeading else { return [] }
+        self.handover = nil
+        role = .steppedDown
+        return [.stepDown(reason: "switched over to \(handover.target)")]
     }
 
     /// The sync set could not be written because the leader key is no longer this node's.
@@ -325,6 +384,13 @@ public struct ElectionStateMachine: Sendable {
             fenced = true
             actions.append(.fence)
         }
+    }
+
+    private mutating func unfenceIfSure(now: UInt64) -> [Action] {
+        guard case .leader(_, true) = role, fenced, case let .held(_, deadline, _, _) = lease,
+              now + configuration.safetyMargin < deadline else { return [] }
+        fenced = false
+        return [.unfence]
     }
 
     private mutating func campaignIfFree(now: UInt64) -> [Action] {

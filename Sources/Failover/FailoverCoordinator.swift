@@ -134,6 +134,10 @@ public actor FailoverCoordinator {
         guard !stopped else { return }
         let now = Self.now()
         perform(machine.tick(now: now))
+        if let target = machine.handoverTarget, node.holdsEverything(target) {
+            observer("switchover: the target holds every record; stepping down", ["to": target])
+            perform(machine.handoverCaughtUp())
+        }
         // A read now and then in case a watch event was missed.
         if now - lastRefresh >= machine.configuration.renewInterval { refreshNow() }
         maintainSyncSet()
@@ -157,17 +161,21 @@ public actor FailoverCoordinator {
             let range = try await client.range(prefix: keys.prefix)
             var leader: ElectionStateMachine.LeaderKey?
             var syncSet: SyncSetRecord?
+            var switchover: SwitchoverRecord?
             for kv in range.keyValues {
                 let name = String(decoding: kv.keyBytes, as: UTF8.self)
                 if name == keys.leader, let record = try? JSONDecoder().decode(LeaderRecord.self, from: Data(kv.value)) {
                     leader = .init(record: record, createRevision: kv.createRevision, modRevision: kv.modRevision, lease: kv.lease ?? 0)
                 } else if name == keys.syncSet {
                     syncSet = try? JSONDecoder().decode(SyncSetRecord.self, from: Data(kv.value))
+                } else if name == keys.switchover {
+                    switchover = try? JSONDecoder().decode(SwitchoverRecord.self, from: Data(kv.value))
                 }
             }
             if leader == nil, leaderLostAt == nil { leaderLostAt = Self.wallMillis() }
             if leader != nil, case .follower = machine.role { leaderLostAt = nil }
             guard !stopped else { return }
+            perform(machine.observed(switchover: switchover, now: Self.now()))
             perform(machine.observed(leader: leader, syncSet: syncSet, now: Self.now()))
         } catch {
             // etcd unreachable: nothing learned; the lease deadline governs a leader.
@@ -270,6 +278,15 @@ public actor FailoverCoordinator {
                 if let lease { try? await client.revoke(lease) }
                 await node.stepDown(reason)
             }
+        case .handOver(let target):
+            observer("switchover: fenced, waiting until the target holds every record", ["to": target])
+        case .endSwitchover(let reason):
+            if let reason {
+                observer("switchover refused", ["reason": reason])
+            } else {
+                observer("switchover done", [:])
+            }
+            Task { _ = try? await client.delete(keys.switchover) }
         case .deleteLeaderKey(let modRevision):
             observer("removing a leader key this node cannot use", ["modRevision": "\(modRevision)"])
             Task {

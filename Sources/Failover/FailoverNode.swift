@@ -32,6 +32,9 @@ public struct FailoverNode: Sendable {
     public var syncSetInput: @Sendable () -> (followers: [SyncSetPlanner.Follower], confirmedLSN: UInt64)?
     /// Hand the acknowledgement rule a sync set.
     public var setSyncSet: @Sendable (_ members: Set<String>) -> Void
+    /// Whether the named follower is streaming and has acknowledged every record this leader
+    /// appended (a switchover's target, before the leader steps down).
+    public var holdsEverything: @Sendable (_ follower: String) -> Bool
     /// This node's term and LSNs.
     public var position: @Sendable () -> Position
     /// A lease renewal succeeded after this many nanoseconds (for the renewal-latency histogram).
@@ -41,7 +44,8 @@ public struct FailoverNode: Sendable {
                 setFenced: @escaping @Sendable (Bool) -> Void, setConfirmDeadline: @escaping @Sendable (UInt64) -> Void,
                 stepDown: @escaping @Sendable (String) async -> Void,
                 syncSetInput: @escaping @Sendable () -> (followers: [SyncSetPlanner.Follower], confirmedLSN: UInt64)?,
-                setSyncSet: @escaping @Sendable (Set<String>) -> Void, position: @escaping @Sendable () -> Position,
+                setSyncSet: @escaping @Sendable (Set<String>) -> Void,
+                holdsEverything: @escaping @Sendable (String) -> Bool, position: @escaping @Sendable () -> Position,
                 leaseRenewed: @escaping @Sendable (UInt64) -> Void) {
         self.follow = follow
         self.lead = lead
@@ -50,6 +54,7 @@ public struct FailoverNode: Sendable {
         self.stepDown = stepDown
         self.syncSetInput = syncSetInput
         self.setSyncSet = setSyncSet
+        self.holdsEverything = holdsEverything
         self.position = position
         self.leaseRenewed = leaseRenewed
     }

@@ -5,8 +5,8 @@ import Foundation
 struct ClusterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cluster",
-        abstract: "Promote a follower, or show a node's replication status.",
-        subcommands: [ClusterPromoteCommand.self, ClusterStatusCommand.self]
+        abstract: "Promote a follower, switch the leader over, or show the replication status.",
+        subcommands: [ClusterPromoteCommand.self, ClusterStatusCommand.self, ClusterSwitchoverCommand.self]
     )
 }
 

@@ -83,6 +83,11 @@ extension ClusterNode {
             setSyncSet: { [self] members in
                 if case .leader(let leader) = role.withLock({ $0 }) { leader.setSyncSet(members) }
             },
+            holdsEverything: { [self] name in
+                guard case .leader(let leader) = role.withLock({ $0 }) else { return false }
+                let last = log.lastAppendedLSN
+                return leader.followerViews().followers.contains { $0.name == name && $0.live && $0.acknowledgedLSN >= last }
+            },
             position: { [self] in
                 let applied: UInt64
                 if case .follower(let follower) = role.withLock({ $0 }) { applied = follower.appliedLSN } else { applied = log.lastAppendedLSN }

@@ -9,16 +9,25 @@ struct ClusterReport {
     var syncSet: SyncSetRecord?
     var members: [MemberRecord]
     var lastFailover: FailoverCoordinator.FailoverRecord?
+    /// A switchover in progress.
+    var switchover: SwitchoverRecord?
+    /// The leader key's mod revision (a switchover request is conditioned on it).
+    var leaderModRevision: Int64 = 0
 
     static func read(endpoints: [String], clusterName: String) async throws -> ClusterReport {
         let client = EtcdClient(endpoints: endpoints, requestTimeout: .seconds(3))
-        let keys = ClusterKeys(clusterName: clusterName)
-        let range: EtcdRange
-        do { range = try await client.range(prefix: keys.prefix) } catch {
+        do {
+            let report = try await read(client: client, keys: ClusterKeys(clusterName: clusterName))
+            try? await client.shutdown()
+            return report
+        } catch {
             try? await client.shutdown()
             throw error
         }
-        try? await client.shutdown()
+    }
+
+    static func read(client: EtcdClient, keys: ClusterKeys) async throws -> ClusterReport {
+        let range = try await client.range(prefix: keys.prefix)
         var report = ClusterReport(leader: nil, syncSet: nil, members: [], lastFailover: nil)
         let decoder = JSONDecoder()
         for kv in range.keyValues {
@@ -26,6 +35,9 @@ struct ClusterReport {
             let value = Data(kv.value)
             if key == keys.leader, let record = try? decoder.decode(LeaderRecord.self, from: value) {
                 report.leader = (record, kv.createRevision)
+                report.leaderModRevision = kv.modRevision
+            } else if key == keys.switchover {
+                report.switchover = try? decoder.decode(SwitchoverRecord.self, from: value)
             } else if key == keys.syncSet {
                 report.syncSet = try? decoder.decode(SyncSetRecord.self, from: value)
             } else if key == keys.lastFailover {
@@ -65,6 +77,9 @@ struct ClusterReport {
             }
             lines.append(line)
         }
+        if let switchover {
+            lines.append("switchover requested: \(switchover.from) -> \(switchover.to)")
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -93,6 +108,7 @@ struct ClusterReport {
             entry["writesUnavailableMilliseconds"] = failover.leaderLostAt.map { failover.writableAt - $0 } ?? NSNull()
             object["lastFailover"] = entry
         }
+        if let switchover { object["switchover"] = ["from": switchover.from, "to": switchover.to, "requestedAt": switchover.requestedAt] }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }

@@ -9,7 +9,9 @@ was acknowledged, while:
    leader acknowledges nothing sent straight to it, and rejoins as a follower;
 3. a synchronous follower is SIGKILLed: writes go on (it leaves the sync set first), it comes
    back, catches up and rejoins;
-4. etcd is SIGKILLed for 10 s and restarted: writes pause and resume by themselves.
+4. a planned switchover (`authd cluster switchover --to` the sync member) under load: the
+   target leads, the old leader follows, the write gap is measured from the ledger;
+5. etcd is SIGKILLed for 10 s and restarted: writes pause and resume by themselves.
 
 Then: every acknowledged write is on the cluster (0 lost), all nodes converge (`wal verify`
 clean, `inspect` equal), and the failover times are printed.
@@ -161,6 +163,13 @@ class Load:
     def acknowledged(self, sent):
         with self.lock:
             self.acks.append((sent, time.time()))
+
+    def largest_gap(self, start, end):
+        """The longest time without an acknowledgement between `start` and `end`."""
+        with self.lock:
+            times = sorted(answered for _, answered in self.acks if start <= answered <= end)
+        points = [start] + times + [end]
+        return max(b - a for a, b in zip(points, points[1:]))
 
     def first_ack_after(self, moment):
         """When the first write sent after `moment` was acknowledged."""
@@ -359,7 +368,34 @@ def main():
     member.server.start()
     wait(lambda: ready_cluster(nodes) is not None, f"{member.name} to rejoin", timeout=60)
 
-    # 4. etcd down for 10 s.
+    # 4. Planned switchover to the sync member, under load.
+    wait(lambda: ready_cluster(nodes) is not None, "a ready cluster before the switchover", timeout=90)
+    leader = ready_cluster(nodes)
+    target = next(n for n in nodes if n.name == sync_member(leader))
+    time.sleep(1.0)
+    requested_at = time.time()
+    done = subprocess.run([AUTHD, "cluster", "switchover", "--etcd", ETCD.endpoints, "--cluster", "e2e", "--to", target.name,
+                           "--timeout", "10s", "--json"], capture_output=True, text=True, timeout=60)
+    expect(done.returncode == 0, f"switchover failed: {done.stdout} {done.stderr}")
+    outcome = json.loads(done.stdout)
+    expect(outcome["from"] == leader.name and outcome["to"] == target.name, f"switchover outcome: {outcome}")
+    wait(lambda: leader_of(nodes) is target, f"{target.name} to lead through /cluster/leader", timeout=20)
+    finished_at = time.time()
+    wait(lambda: load.first_ack_after(finished_at) is not None, "writes through HAProxy after the switchover", timeout=20)
+    after = load.first_ack_after(finished_at)
+    switch_gap = load.largest_gap(requested_at, after)
+    wait(lambda: leader.cluster()["role"] == "follower", f"{leader.name} to follow after the switchover", timeout=60)
+    expect(not load.errors, f"client errors: {load.errors}")
+    print(f"switchover: {leader.name} -> {target.name} at term {outcome['term']}; the command saw writes unavailable "
+          f"at most {outcome['writesUnavailableMilliseconds']:.0f} ms; longest gap between acknowledged writes through "
+          f"HAProxy {switch_gap:.2f} s; {leader.name} follows", flush=True)
+    # A request for a node that is no member is refused, and changes nothing.
+    refused = subprocess.run([AUTHD, "cluster", "switchover", "--etcd", ETCD.endpoints, "--cluster", "e2e", "--to", "nobody"],
+                             capture_output=True, text=True, timeout=30)
+    expect(refused.returncode == 1 and "not a member" in refused.stdout, f"switchover to nobody: {refused.stdout}")
+    expect(leader_of(nodes) is target, "a refused switchover changed the leader")
+
+    # 5. etcd down for 10 s.
     ETCD.kill(0)
     down_at = time.time()
     time.sleep(10)
