@@ -421,7 +421,10 @@ def main():
     expect(not problems, f"{len(problems)} acknowledged writes lost")
 
     wait(lambda: len({n.cluster()["lsn"]["applied"] for n in nodes}) == 1, "all three nodes to apply the same LSN")
-    for n in nodes:
+    # Followers first: a follower left running after the leader stopped would win the election and
+    # write a term record the others never see.
+    leader = leader_of(nodes)
+    for n in sorted(nodes, key=lambda n: n is leader):
         n.server.stop()
     state = same_state_on_disk(AUTHD, [(n.name, n.server.data_dir) for n in nodes])
     gaps.sort()
