@@ -39,6 +39,9 @@ enum ReportPrinter {
         for c in r.checks where c.passes + c.fails > 0 {
             out.append("  \(c.fails == 0 ? "ok  " : "FAIL") \(c.name): \(f(100 * c.passRate, 2))% (\(c.passes)/\(c.passes + c.fails))")
         }
+        if r.requests > 0 {
+            out.append("generator CPU per request: \(f(1e6 * r.generatorCPUSeconds / Double(r.requests), 2)) us")
+        }
         out.append("generator CPU: \(f(r.generatorCPUSeconds, 2)) s over \(f(r.wallSeconds, 2)) s wall = \(f(r.generatorCPUPercent, 0))% of one core, \(f(r.generatorSaturationPercent, 0))% of its \(p.threads) threads; process CPU \(f(r.processCPUSeconds, 2)) s; \(r.cores) cores")
         if r.generatorSaturationPercent > 90 {
             out.append("warning: the generator's threads were >90% busy: the figures may describe the generator, not the server")

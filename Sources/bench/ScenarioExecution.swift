@@ -48,22 +48,39 @@ struct ScenarioExecution {
             if let json = json { try BenchReport(runs: [result]).write(to: json) }
             return
         }
-        let server = try await HTTPTestServer.start(.hello, threads: target.serverThreads ?? System.coreCount)
+        let threads = target.serverThreads ?? System.coreCount
+        var inProcess: HTTPTestServer?
+        var separate: CeilingProcess?
+        if target.ceilingInProcess {
+            inProcess = try await HTTPTestServer.start(.hello, threads: threads)
+        } else {
+            separate = try await CeilingProcess.start(threads: threads)
+        }
+        func ceilingRun() async throws(BenchError) -> RunResult {
+            if let inProcess { return try await Ceiling.run(server: inProcess, plan: plan, showProgress: showProgress) }
+            return try await Ceiling.run(port: separate?.port ?? 0, plan: plan, showProgress: showProgress)
+        }
         var ceilings: [RunResult] = []
         var targets: [RunResult] = []
         do {
             for round in 1...target.rounds {
                 ProgressLine.message("round \(round)/\(target.rounds): ceiling")
-                ceilings.append(try await Ceiling.run(server: server, plan: plan, showProgress: showProgress))
+                ceilings.append(try await ceilingRun())
                 ProgressLine.message("round \(round)/\(target.rounds): \(destination)")
                 targets.append(try await targetRun())
             }
         } catch {
-            await server.stop()
+            await inProcess?.stop()
+            await separate?.stop()
             throw error
         }
-        await server.stop()
-        print("ceiling (bare SwiftNIO hello, in process), last round:")
+        await inProcess?.stop()
+        await separate?.stop()
+        if let separate {
+            print("ceiling (bare SwiftNIO hello, separate process, pid \(separate.process.processIdentifier)), last round:")
+        } else {
+            print("ceiling (bare SwiftNIO hello, in the bench process), last round:")
+        }
         print(ReportPrinter.table(ceilings.last!))
         print("\ntarget, last round:")
         print(printer(targets.last!))

@@ -27,8 +27,11 @@ struct TargetOptions: ParsableArguments {
     @Option(help: "--compare: rounds of ceiling + target.")
     var rounds: Int = 3
 
-    @Option(help: "--compare: event-loop threads of the in-process ceiling server (default: number of cores).")
+    @Option(help: "--compare: event-loop threads of the ceiling server (default: number of cores).")
     var serverThreads: Int?
+
+    @Flag(help: "--compare: run the ceiling server inside bench instead of in a process of its own (the old, pessimistic method).")
+    var ceilingInProcess = false
 
     func validate() throws {
         guard ["always", "interval", "none"].contains(fsync) else { throw ValidationError("--fsync must be always, interval or none") }
