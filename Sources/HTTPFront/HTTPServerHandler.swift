@@ -140,7 +140,7 @@ final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .call(let call):
             let loop = context.eventLoop
             let bound = NIOLoopBound((self, context), eventLoop: loop)
-            let answered = processor.performWithoutTask(call, for: request) { outcome in
+            let answered = processor.performWithoutTask(call, for: request, on: loop) { outcome in
                 if loop.inEventLoop {
                     bound.value.0.write(outcome, for: request, context: bound.value.1)
                 } else {

@@ -243,14 +243,25 @@ public final class RequestProcessor: Sendable {
     /// Answers `me` and `refresh` through the engine's completion API, so the request never
     /// leaves the event loops (plus the WAL thread for a durable refresh). Returns false
     /// for every other call, which then goes through `perform` on a task.
-    public func performWithoutTask(_ call: EngineCall, for request: HTTPRequest, completion: @escaping @Sendable (RequestOutcome) -> Void) -> Bool {
+    ///
+    /// A durable refresh completes on the WAL writer thread; its answer (the grant's JSON, the
+    /// audit line, the metrics) is built back on `loop`, the connection's event loop, so that
+    /// one thread does not build every connection's answers while the loops wait.
+    public func performWithoutTask(_ call: EngineCall, for request: HTTPRequest, on loop: any EventLoop,
+                                   completion: @escaping @Sendable (RequestOutcome) -> Void) -> Bool {
         switch call.operation {
         case .me(let token):
             service.me(accessToken: token) { result in completion(self.meOutcome(result, request: request)) }
             return true
         case .refresh(let token, let client):
             let rotate: @Sendable () -> Void = {
-                self.service.refresh(refreshToken: token, client: client) { result in completion(self.refreshOutcome(result, request: request)) }
+                self.service.refresh(refreshToken: token, client: client) { result in
+                    if loop.inEventLoop {
+                        completion(self.refreshOutcome(result, request: request))
+                    } else {
+                        loop.execute { completion(self.refreshOutcome(result, request: request)) }
+                    }
+                }
             }
             guard let route = request.route, route.isRateLimited, configuration.rateLimitMaxRequests > 0 else {
                 rotate()

@@ -119,15 +119,7 @@ final class AuthdProcess: @unchecked Sendable {
         signalSources = []
         signal(SIGINT, SIG_DFL)
         signal(SIGTERM, SIG_DFL)
-        if process.isRunning {
-            kill(process.processIdentifier, SIGTERM)
-            let deadline = Date().addingTimeInterval(grace)
-            while process.isRunning && Date() < deadline { try? await Task.sleep(nanoseconds: 20_000_000) }
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-            }
-        }
+        await process.stop(grace: grace)
         try? FileManager.default.removeItem(at: dataDirectory)
     }
 }

@@ -25,11 +25,14 @@ final class CeilingProcess: @unchecked Sendable {
         return arg0
     }
 
-    /// Starts the hello server with `threads` event loops and waits until it answers.
-    static func start(threads: Int, readyTimeout: Double = 30) async throws(BenchError) -> CeilingProcess {
+    /// Starts the hello server of `binary` (default: this bench) with `threads` event loops and
+    /// waits until it answers.
+    static func start(binary: String? = nil, threads: Int, readyTimeout: Double = 30) async throws(BenchError) -> CeilingProcess {
         guard let port = HTTPProbe.freePort() else { throw .spawnFailed("no free port") }
+        let executable: String
+        if let binary { executable = binary } else { executable = try ownBinary() }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try ownBinary())
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["ceiling", "--serve-only", "--port", String(port), "--server-threads", String(threads)]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -49,13 +52,6 @@ final class CeilingProcess: @unchecked Sendable {
 
     /// SIGTERM, then SIGKILL after `grace` seconds.
     func stop(grace: Double = 5) async {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGTERM)
-        let deadline = Date().addingTimeInterval(grace)
-        while process.isRunning && Date() < deadline { try? await Task.sleep(nanoseconds: 10_000_000) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        await process.stop(grace: grace)
     }
 }

@@ -50,4 +50,40 @@ struct SpawnTests {
     @Test func missingBinaryIsAnError() {
         #expect(throws: BenchError.self) { try AuthdProcess.locateBinary("/nonexistent/authd") }
     }
+
+    @Test func aCeilingProcessThatExitsIsReported() async throws {
+        let (script, dir) = try makeStandIn(exitAtOnce: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        do {
+            _ = try await CeilingProcess.start(binary: script, threads: 1, readyTimeout: 5)
+            Issue.record("a ceiling server that exits was taken as started")
+        } catch {
+            guard case .spawnFailed(let message) = error else { Issue.record("unexpected \(error)"); return }
+            #expect(message.contains("exited with status"))
+        }
+    }
+
+    @Test func aMissingCeilingBinaryIsReported() async {
+        await #expect(throws: BenchError.self) {
+            _ = try await CeilingProcess.start(binary: "/nonexistent/bench", threads: 1, readyTimeout: 1)
+        }
+    }
+
+    @Test func aCeilingProcessIsStartedWithItsPortAndStoppedByItsPID() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bench-ceiling-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let script = dir.appendingPathComponent("bench")
+        let body = """
+            [ "$1 $2 $3" = "ceiling --serve-only --port" ] || exit 5
+            exec /usr/bin/python3 -m http.server "$4" --bind 127.0.0.1 --directory "\(dir.path)"
+            """
+        try Data("#!/bin/sh\n\(body)\n".utf8).write(to: script)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        let server = try await CeilingProcess.start(binary: script.path, threads: 2, readyTimeout: 10)
+        #expect(server.process.isRunning)
+        #expect(server.process.arguments == ["ceiling", "--serve-only", "--port", String(server.port), "--server-threads", "2"])
+        await server.stop()
+        #expect(!server.process.isRunning)
+    }
 }
