@@ -47,7 +47,7 @@ def mib(n):
 
 
 def newest_snapshot(directory):
-    files = [p for p in glob.glob(os.path.join(directory, "snapshots", "*")) if not p.endswith((".tmp", ".diverged"))]
+    files = glob.glob(os.path.join(directory, "snapshots", "snapshot-*.snap"))
     return max(files, key=os.path.getmtime) if files else None
 
 
@@ -63,12 +63,12 @@ def main():
         subprocess.run([POPULATE, data, str(USERS)], env=env, check=True, timeout=3600)
         print(f"populated in {time.monotonic() - t0:.1f} s")
     snap = newest_snapshot(data)
-    segments = sorted(glob.glob(os.path.join(data, "wal-*")) + glob.glob(os.path.join(data, "wal", "*")))
+    segments = sorted(glob.glob(os.path.join(data, "wal", "*.wal")))
     print(f"data directory {mib(size(data))}; newest snapshot {os.path.basename(snap) if snap else None} "
           f"{mib(os.path.getsize(snap)) if snap else '-'}; WAL files left: {len(segments)}")
 
     rport = b.free_port()
-    leader = Node = b.Node("leader", {**b.replication_env(rport, sync=0), "SNAPSHOT_EVERY_BYTES": "0"}, data_dir=data)
+    leader = b.Node("leader", {**b.replication_env(rport, sync=0), "SNAPSHOT_EVERY_BYTES": "0"}, data_dir=data)
     first = leader.start(timeout=600)
     print(f"leader first start (term record appended) to /ready: {first:.2f} s")
     rows = []
@@ -92,8 +92,6 @@ def main():
         if caught is None:
             raise RuntimeError(f"follower did not catch up in 900 s:\n{follower.tail()}")
         fsnap = newest_snapshot(fdir)
-        lj = leader.cluster()
-        shipped = [f for f in lj.get("followers", [])]
         print(f"round {r}: leader restart to /ready {restart:.2f} s (baseline); fresh follower to /ready {ready:.2f} s, "
               f"to caught up (applied {target:,}) {caught:.2f} s = {caught / restart:.2f}x the leader's restart; "
               f"snapshot received {mib(os.path.getsize(fsnap)) if fsnap else 'none'}; "
