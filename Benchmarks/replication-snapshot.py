@@ -18,6 +18,7 @@ ignored), a copy of it is used instead of populating anew.
 import glob
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -68,7 +69,8 @@ def main():
           f"{mib(os.path.getsize(snap)) if snap else '-'}; WAL files left: {len(segments)}")
 
     rport = b.free_port()
-    leader = b.Node("leader", {**b.replication_env(rport, sync=0), "SNAPSHOT_EVERY_BYTES": "0"}, data_dir=data)
+    leader = b.Node("leader", {**b.replication_env(rport, sync=0), "SNAPSHOT_EVERY_BYTES": "0",
+                                  "METRICS_ENABLED": "true"}, data_dir=data)
     first = leader.start(timeout=600)
     print(f"leader first start (term record appended) to /ready: {first:.2f} s")
     rows = []
@@ -103,7 +105,7 @@ def main():
         rows.append((restart, ready, caught))
         follower.stop()
         shutil.rmtree(fdir, ignore_errors=True)
-    med = lambda xs: sorted(xs)[len(xs) // 2]
+    med = statistics.median
     print(f"median: leader restart {med([x[0] for x in rows]):.2f} s, follower caught up {med([x[2] for x in rows]):.2f} s, "
           f"ratio {med([x[2] / x[0] for x in rows]):.2f}x")
 
