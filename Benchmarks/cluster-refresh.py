@@ -4,7 +4,8 @@
 Starts, all on 127.0.0.1 (release build): a one-member etcd (Tests/EndToEnd/etcd_harness.py),
 three `authd serve` with CLUSTER_ETCD_ENDPOINTS (SYNC_REPLICAS=1, WAL_FSYNC=always, as in
 Tests/EndToEnd/failover.py), HAProxy running the shipped deploy/haproxy.cfg with only its
-addresses changed to loopback ports (bind and the three servers; everything else as shipped),
+addresses changed to loopback ports (bind and the three servers; everything else as shipped,
+but `maxconn` lowered when the file-descriptor hard limit is below what HAProxy needs for it),
 and a single node without replication. Then `bench refresh` (CONNECTIONS connections, SECONDS s
 after a 2 s warm-up) against: the single node, the elected leader directly, and HAProxy; the
 order rotates each round; ratios are against the single node of the same round.
@@ -13,6 +14,7 @@ order rotates each round; ratios are against the single node of the same round.
 """
 import os
 import re
+import resource
 import sys
 import time
 
@@ -37,6 +39,15 @@ def haproxy_config(port, nodes):
         text, n = re.subn(rf"\b10\.0\.0\.{i + 1}:3000\b", f"127.0.0.1:{node.port}", text)
         assert n >= 2, f"deploy/haproxy.cfg: expected 10.0.0.{i + 1}:3000 in both backends"
     assert "10.0.0." not in text
+    # HAProxy wants about 2 x maxconn file descriptors and refuses to start below that; where the
+    # hard limit is lower (20,000 in the benchmark sandbox), maxconn is lowered to fit (64
+    # benchmark connections need far fewer).
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    m = re.search(r"^(\s*maxconn\s+)(\d+)", text, flags=re.M)
+    if m and hard != resource.RLIM_INFINITY and 2 * int(m.group(2)) + 100 > hard:
+        fit = (hard - 100) // 2
+        text = text[:m.start(2)] + str(fit) + text[m.end(2):]
+        print(f"haproxy.cfg: maxconn {m.group(2)} -> {fit} (file descriptor hard limit {hard})")
     path = os.path.join(b.WORK, "haproxy.cfg")
     with open(path, "w") as f:
         f.write(text)
@@ -52,6 +63,7 @@ def leads(node):
 
 def main():
     print(f"cluster refresh: {ROUNDS} rounds x {SECONDS} s, {CONNECTIONS} connections; {b.machine_line()}")
+    os.makedirs(os.path.join(b.WORK, "etcd"))
     etcd = EtcdCluster(size=1, base_dir=os.path.join(b.WORK, "etcd"))
     etcd.start()
     try:
