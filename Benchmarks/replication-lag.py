@@ -64,6 +64,7 @@ def main():
     print(f"replication lag: {ROUNDS} rounds x {SECONDS} s, {CONNECTIONS} connections, sampled every "
           f"{INTERVAL * 1000:.0f} ms; {b.machine_line()}")
     leader, followers = b.start_group(followers=2, sync=1)
+    time.sleep(1)  # past the followers' first catch-up
     stop = threading.Event()
     idle = {}
     t = threading.Thread(target=sample, args=(leader, followers, stop, idle, False), daemon=True)
