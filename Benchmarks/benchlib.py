@@ -116,6 +116,7 @@ class Node:
     def start(self, wait=True, timeout=120):
         os.makedirs(self.data_dir, exist_ok=True)
         self.started_at = time.monotonic()
+        self.started_wall = time.time()
         self.proc = spawn([AUTHD, "serve"], self.log_path, self.environment())
         if wait:
             return self.wait_ready(timeout)
@@ -147,6 +148,24 @@ class Node:
         if status != 200:
             raise OSError(f"{self.name}: /cluster answered {status}")
         return json.loads(body)
+
+    def log_seconds(self, text):
+        """Seconds from this start to the first log line (JSON) whose message contains `text`."""
+        import datetime
+        try:
+            with open(self.log_path, "rb") as f:
+                for raw in f:
+                    try:
+                        entry = json.loads(raw)
+                    except ValueError:
+                        continue
+                    if text in entry.get("message", ""):
+                        t = datetime.datetime.fromisoformat(entry["time"].replace("Z", "+00:00")).timestamp()
+                        if t >= self.started_wall - 1:
+                            return t - self.started_wall
+        except OSError:
+            pass
+        return None
 
     def tail(self, lines=30):
         try:

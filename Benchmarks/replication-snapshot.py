@@ -79,7 +79,8 @@ def main():
         restart = leader.start(timeout=600)
         target = leader.cluster()["lsn"]["appended"]
         fdir = os.path.join(b.WORK, f"follower-r{r}")
-        follower = b.Node("follower", {**b.replication_env(b.free_port(), leader_port=rport)}, data_dir=fdir)
+        follower = b.Node(f"follower-r{r}", {**b.replication_env(b.free_port(), leader_port=rport), "LOG_LEVEL": "notice"},
+                          data_dir=fdir)
         follower.start(wait=False)
         ready = follower.wait_ready(timeout=900)
         p = b.Poller(follower.port)
@@ -102,6 +103,11 @@ def main():
         for line in metrics.decode().splitlines():
             if line.startswith(("authd_replication_snapshot_catchups_total", "authd_replication_bytes_shipped_total")):
                 print(f"         leader {line}")
+        installed = follower.log_seconds("installed the leader's snapshot")
+        listening = follower.log_seconds("listening on")
+        if installed is not None and listening is not None:
+            print(f"         follower log: snapshot received and installed {installed:.2f} s after its start, "
+                  f"engine open and listening {listening:.2f} s")
         rows.append((restart, ready, caught))
         follower.stop()
         shutil.rmtree(fdir, ignore_errors=True)
