@@ -4,6 +4,8 @@
 // A package of its own, depending on the root package's Engine and WAL only, so it builds without
 // the benchmark framework that ../Package.swift needs. From this directory:
 //   swift build -c release && .build/release/authd-populate /tmp/authd-1m 1000000
+// (Without network access, copy ../../Package.resolved here first: the root package's pins then
+// resolve from SwiftPM's local cache.)
 // See ../replication-snapshot.py and ../../docs/benchmarks.md.
 import PackageDescription
 
