@@ -4,7 +4,7 @@ machine moves far less than throughput. Each run starts `authd serve` (WAL_FSYNC
 limits), drives it with `bench SCENARIO -t1 -c64 -d6`, and divides the server's CPU time
 (utime + stime from /proc/PID/stat) by the requests it answered.
 
-Usage: python3 Benchmarks/server-cpu-per-request.py SCENARIO ROUNDS   (binaries: /tmp/authd-before, /tmp/authd-after)
+Usage: python3 Benchmarks/server-cpu-per-request.py SCENARIO ROUNDS BEFORE AFTER   (two authd binaries)
 """
 import json, os, subprocess, sys, tempfile, time, socket, urllib.request, shutil
 BENCH="/work/main/.build/release/bench"
@@ -30,9 +30,10 @@ def run(binary, scenario):
     total=r["requests"]*(7/6)+r.get("setupRequests",0)
     return r["requestsPerSecond"], 1e6*(c1-c0)/total
 scenario=sys.argv[1] if len(sys.argv)>1 else "refresh"
+binaries={"before":sys.argv[3],"after":sys.argv[4]}
 res={"before":[],"after":[]}
 for i in range(int(sys.argv[2]) if len(sys.argv)>2 else 3):
     for b in ("before","after"):
-        rps,us=run(f"/tmp/authd-{b}",scenario); res[b].append((rps,us)); print(b, round(rps), f"{us:.1f} us CPU/request", flush=True)
+        rps,us=run(binaries[b],scenario); res[b].append((rps,us)); print(b, round(rps), f"{us:.1f} us CPU/request", flush=True)
 for b in res:
     xs=sorted(x[1] for x in res[b]); print(b,"median CPU/request",f"{xs[len(xs)//2]:.1f} us", "median rps", sorted(x[0] for x in res[b])[len(xs)//2])

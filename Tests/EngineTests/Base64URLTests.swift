@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+@testable import Engine
+
+/// The computed alphabet against Foundation's base64 (with RFC 4648 §5's two substitutions and
+/// no padding), and the decoder's refusals.
+@Suite struct Base64URLTests {
+    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    func reference(_ bytes: [UInt8]) -> [UInt8] {
+        let standard = Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+        return Array(standard.utf8)
+    }
+
+    @Test func everyCharacterDecodesToItsValue() {
+        for (value, character) in Self.alphabet.enumerated() {
+            // Four equal characters are three bytes of the repeated 6-bit value.
+            let v = UInt32(value)
+            let bits = v << 18 | v << 12 | v << 6 | v
+            let expected = [UInt8(bits >> 16 & 0xFF), UInt8(bits >> 8 & 0xFF), UInt8(bits & 0xFF)]
+            #expect(Base64URL.decode([character, character, character, character]) == expected)
+            #expect(Base64URL.encode(expected) == [character, character, character, character])
+        }
+    }
+
+    @Test func everyByteOutsideTheAlphabetIsRefused() {
+        for byte in 0...255 where !Self.alphabet.contains(UInt8(byte)) {
+            #expect(Base64URL.decode([UInt8(ascii: "A"), UInt8(ascii: "A"), UInt8(byte), UInt8(ascii: "A")]) == nil)
+        }
+    }
+
+    @Test func encodingMatchesFoundationAndDecodingInvertsIt() {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0..<70 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let encoded = Base64URL.encode(bytes)
+            #expect(encoded == reference(bytes))
+            #expect(Base64URL.decode(encoded) == bytes)
+        }
+    }
+
+    @Test func paddingLengthOneModFourAndTrailingBitsAreRefused() {
+        #expect(Base64URL.decode(Array("QQ==".utf8)) == nil)
+        #expect(Base64URL.decode(Array("QUJDR".utf8)) == nil)
+        // "QR" decodes to one byte only if its last 4 bits are zero: "QQ" is canonical, "QR" is not.
+        #expect(Base64URL.decode(Array("QQ".utf8)) == [0x41])
+        #expect(Base64URL.decode(Array("QR".utf8)) == nil)
+    }
+}
