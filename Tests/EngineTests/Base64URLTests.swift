@@ -48,4 +48,17 @@ import Testing
         #expect(Base64URL.decode(Array("QQ".utf8)) == [0x41])
         #expect(Base64URL.decode(Array("QR".utf8)) == nil)
     }
+
+    @Test func roundTripsAllLengths() {
+        for length in 0..<64 {
+            let input = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+            #expect(Base64URL.decode(Base64URL.encode(input)) == input)
+        }
+    }
+
+    @Test func rejectsNonCanonicalInput() {
+        #expect(Base64URL.decode(Array("a".utf8)) == nil)
+        #expect(Base64URL.decode(Array("ab==".utf8)) == nil)
+        #expect(Base64URL.decode(Array("a+/b".utf8)) == nil)
+    }
 }

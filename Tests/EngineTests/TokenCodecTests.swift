@@ -142,20 +142,3 @@ import Testing
         #expect(throws: TokenCodec.ParseError.malformed) { try codec.parse("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.\(payload).AAAA").get() }
     }
 }
-
-@Suite struct Base64URLTests {
-    @Test func roundTripsAllLengths() {
-        for length in 0..<64 {
-            let input = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
-            #expect(Base64URL.decode(Base64URL.encode(input)) == input)
-        }
-    }
-
-    @Test func rejectsNonCanonicalInput() {
-        #expect(Base64URL.decode(Array("a".utf8)) == nil)
-        #expect(Base64URL.decode(Array("ab==".utf8)) == nil)
-        #expect(Base64URL.decode(Array("a+/b".utf8)) == nil)
-        #expect(Base64URL.decode(Array("QR".utf8)) == nil)   // non-zero trailing bits
-        #expect(Base64URL.decode(Array("QQ".utf8)) == [0x41])
-    }
-}
