@@ -223,7 +223,7 @@ extension AuthEngine {
         guard every > 0, let log = journal.log else { return }
         let task = Task { [weak self] in
             while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(1))
+                try? await Task.sleep(nanoseconds: 1_000_000_000)   // the uptime clock: see docs/etcd.md, Tests
                 guard let self, !Task.isCancelled else { return }
                 let since = log.statistics.bytesIn - self.storage.withLock { $0.walBytesAtLastSnapshot }
                 if since >= UInt64(every) {

@@ -49,7 +49,7 @@ extension AuthEngine {
         guard interval > 0 else { return }
         let task = Task { [weak self] in
             while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(interval))
+                try? await Task.sleep(nanoseconds: UInt64(interval) * 1_000_000)   // the uptime clock: see docs/etcd.md, Tests
                 guard let self, !Task.isCancelled else { return }
                 if let report = try? await self.sweepSessions(), report.purgedSessions > 0 {
                     self.emit(.sessionsSwept(report))

@@ -129,12 +129,27 @@ final class GatewayTransport: Sendable {
                 return (Int(response.status.code), Array(body.readableBytesView))
             }
             group.addTask {
-                try await Task.sleep(for: timeout)
+                try await Self.expiry(after: timeout, on: http.eventLoopGroup.any())
                 return nil
             }
             defer { group.cancelAll() }
             guard let answer = try await group.next() ?? nil else { throw TimedOut() }
             return answer
+        }
+    }
+
+    /// Returns after `timeout`, timed by an event loop (an epoll timeout), not by a dispatch
+    /// timer: in a process with many short-lived `Task.sleep(for:)` timers this toolchain's
+    /// libdispatch was seen to leave its continuous-clock timer disarmed for good, and every
+    /// such sleep in the process then never returned (docs/etcd.md, Tests).
+    static func expiry(after timeout: Duration, on loop: any EventLoop) async throws {
+        let promise = loop.makePromise(of: Void.self)
+        let scheduled = loop.scheduleTask(in: TimeAmount(timeout)) { promise.succeed() }
+        try await withTaskCancellationHandler {
+            try await promise.futureResult.get()
+        } onCancel: {
+            scheduled.cancel()
+            promise.fail(CancellationError())
         }
     }
 

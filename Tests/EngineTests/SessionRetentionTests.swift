@@ -315,8 +315,8 @@ import WAL
             let grant = try await engine.loginUser("auto@example.com")
             try await engine.revokeCurrentSession(refreshToken: .value(grant.refreshToken))
             clock.advance(milliseconds: 86_400_000)
-            while await engine.statistics().sessionsResident > 0 { try await Task.sleep(for: .milliseconds(1)) }
-            while events.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(1)) }
+            while await engine.statistics().sessionsResident > 0 { try await Task.sleep(nanoseconds: 1_000_000) }
+            while events.withLock({ $0.isEmpty }) { try await Task.sleep(nanoseconds: 1_000_000) }
             #expect(events.withLock { $0 }.map(\.purgedSessions) == [1])
             await engine.shutdown()
         }

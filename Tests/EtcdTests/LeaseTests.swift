@@ -58,7 +58,7 @@ import Testing
             // Poll with a generous bound; no assertion on how long it took.
             let deadline = ContinuousClock.now + .seconds(60)
             while try await client.get(key) != nil, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(200))
+                try await Task.sleep(nanoseconds: 200_000_000)
             }
             #expect(try await client.get(key) == nil)
             await expectLeaseNotFound(lease.id) { try await client.keepAlive(lease.id) }

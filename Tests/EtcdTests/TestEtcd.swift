@@ -97,7 +97,7 @@ final class TestEtcd: Sendable {
             {
                 return
             }
-            try await Task.sleep(for: .milliseconds(100))
+            try await Task.sleep(nanoseconds: 100_000_000)
         }
         throw TestEtcdError.notStarted("etcd not healthy within 30 s; see \(directory)/etcd.log")
     }

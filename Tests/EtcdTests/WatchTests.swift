@@ -90,7 +90,7 @@ import Testing
             // etcd sees the stream go away once the HTTP request is cancelled.
             let deadline = ContinuousClock.now + .seconds(30)
             while try await watchStreams(server.clientURL) != 0, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(100))
+                try await Task.sleep(nanoseconds: 100_000_000)
             }
             #expect(try await watchStreams(server.clientURL) == 0)
         }
