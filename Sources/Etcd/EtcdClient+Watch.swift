@@ -33,6 +33,10 @@ extension EtcdClient {
             let task = Task {
                 do {
                     try await Self.follow(request, over: transport) { continuation.yield($0) }
+                } catch EtcdError.cancelled {
+                    // The consumer stopped (its task was cancelled, or it dropped the iterator):
+                    // the stream ends without an error, whichever side noticed first.
+                    continuation.finish()
                 } catch {
                     continuation.finish(throwing: error)
                 }
