@@ -5,8 +5,8 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Logging
 import JSON
+import Logging
 import NIOCore
 
 /// A swift-log handler that writes one JSON object per line.
