@@ -11,9 +11,6 @@ public struct JSONDecodedBytes: Sequence {
     @inlinable
     public func makeIterator() -> Iterator { Iterator(raw: raw) }
 
-    /// At most `raw.count` bytes: an escape is never shorter than what it decodes to.
-    @inlinable public var underestimatedCount: Int { 0 }
-
     /// Steps through the raw bytes, expanding one escape at a time.
     public struct Iterator: IteratorProtocol {
         @usableFromInline let raw: UnsafeRawBufferPointer
