@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "authd", targets: ["authd"]),
         .executable(name: "bench", targets: ["bench"]),
+        .library(name: "JSON", targets: ["JSON"]),
         .library(name: "Engine", targets: ["Engine"]),
         .library(name: "WAL", targets: ["WAL"]),
         .library(name: "HTTPFront", targets: ["HTTPFront"]),
@@ -37,8 +38,12 @@ let package = Package(
         // A generic durable log of byte records and snapshot files.
         .target(name: "WAL", dependencies: ["CLZ4", "CCRC32C"]),
 
+        // One strict, allocation-free JSON reader and one writer into a caller's buffer
+        // (standard library only: the engine, the HTTP front and bench share its grammar).
+        .target(name: "JSON"),
+
         // The auth core: users, sessions, refresh chains, tokens, hashing, shards.
-        .target(name: "Engine", dependencies: ["WAL", "COpenSSL", "CSodium"]),
+        .target(name: "Engine", dependencies: ["WAL", "JSON", "COpenSSL", "CSodium"]),
 
         // Log-shipping replication, pure core: wire codec, handshake, divergence rule and the
         // session / acknowledgement state machines (no I/O; knows nothing about auth).
@@ -74,7 +79,7 @@ let package = Package(
         .target(
             name: "HTTPFront",
             dependencies: [
-                "Engine",
+                "Engine", "JSON",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -102,6 +107,7 @@ let package = Package(
         .executableTarget(
             name: "bench",
             dependencies: [
+                "JSON",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -111,6 +117,7 @@ let package = Package(
         ),
 
         .testTarget(name: "WALTests", dependencies: ["WAL"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "FailoverTests", dependencies: ["Failover"]),
         .testTarget(
             name: "ReplicationTests",
@@ -123,7 +130,7 @@ let package = Package(
         .testTarget(
             name: "HTTPFrontTests",
             dependencies: [
-                "HTTPFront", "Engine",
+                "HTTPFront", "Engine", "JSON",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// One line of `authd keys list`.
 public struct SigningKeyListing: Sendable, Equatable {
@@ -133,9 +134,9 @@ enum JSONWebKeySet {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             func member(_ name: String, _ value: String, first: Bool = false) {
                 if !first { out.append(UInt8(ascii: ",")) }
-                JSONText.appendString(name, to: &out)
+                out.appendJSONString(name)
                 out.append(UInt8(ascii: ":"))
-                JSONText.appendString(value, to: &out)
+                out.appendJSONString(value)
             }
             out.append(UInt8(ascii: "{"))
             member("kid", key.kid, first: true)

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Encodes and parses the compact JWS form of authd's tokens.
 ///
@@ -64,13 +65,13 @@ struct TokenCodec: Sendable {
         payload.append(contentsOf: #"","typ":""#.utf8)
         payload.append(contentsOf: claims.kind.rawValue.utf8)
         payload.append(contentsOf: #"","iss":"#.utf8)
-        JSONText.appendString(issuer, to: &payload)
+        payload.appendJSONString(issuer)
         payload.append(contentsOf: #","aud":"#.utf8)
-        JSONText.appendString(audience, to: &payload)
+        payload.appendJSONString(audience)
         payload.append(contentsOf: #","iat":"#.utf8)
-        JSONText.appendInteger(claims.issuedAt, to: &payload)
+        payload.appendJSONInteger(claims.issuedAt)
         payload.append(contentsOf: #","exp":"#.utf8)
-        JSONText.appendInteger(claims.expiresAt, to: &payload)
+        payload.appendJSONInteger(claims.expiresAt)
         payload.append(UInt8(ascii: "}"))
 
         var token = [UInt8]()

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// One key a shard signs or verifies one token family with: its `kid`, the exact header
 /// segment it signs under, and the OpenSSL context (HMAC or asymmetric) that does the work.
@@ -46,7 +47,7 @@ final class TokenKey {
         var json = Array(#"{"alg":""#.utf8)
         json.append(contentsOf: algorithm.rawValue.utf8)
         json.append(contentsOf: #"","kid":"#.utf8)
-        JSONText.appendString(kid, to: &json)
+        json.appendJSONString(kid)
         json.append(contentsOf: #","typ":"JWT"}"#.utf8)
         return Base64URL.encode(json)
     }
@@ -129,21 +130,50 @@ extension TokenKeyRing {
 }
 
 /// A JWS header spelled other than ours, decoded: only `alg`, `kid` and `typ` matter; `crit`
-/// (extensions we would have to understand) and a `typ` other than JWT refuse it.
+/// (extensions we would have to understand) and a `typ` other than JWT refuse it. The header
+/// must be one JSON object whose member names are all different (a repeated `alg` or `typ`
+/// must never be ambiguous), read with the shared strict `JSONReader`.
 struct TokenHeader {
     var algorithm: String
     var kid: String?
 
+    /// Unknown members may nest this deep, counting the header object itself.
+    static let maximumDepth = 17
+
     init?(segment: UnsafeBufferPointer<UInt8>) {
-        guard let decoded = Base64URL.decode(segment), let object = JSONText.parseFlatObject(decoded) else { return nil }
-        guard case .string(let algorithm)? = object["alg"] else { return nil }
-        if let typ = object["typ"], typ != .string("JWT") { return nil }
-        if object["crit"] != nil { return nil }
-        switch object["kid"] {
-        case nil: kid = nil
-        case .string(let text)?: kid = text
-        default: return nil
+        guard let decoded = Base64URL.decode(segment) else { return nil }
+        let read: (algorithm: String, kid: String?)?? = decoded.withUnsafeBytes { bytes in
+            var reader = JSONReader(bytes, maximumDepth: Self.maximumDepth)
+            return try? Self.read(&reader)
         }
+        guard case let (algorithm, kid)?? = read else { return nil }
         self.algorithm = algorithm
+        self.kid = kid
+    }
+
+    private static func read(_ reader: inout JSONReader) throws(JSONSyntaxError) -> (algorithm: String, kid: String?)? {
+        var algorithm: String?, kid: String?
+        var names: Set<[UInt8]> = []
+        try reader.enterObject()
+        while let key = try reader.nextMemberKey() {
+            guard names.insert(Array(key.decodedBytes)).inserted else { return nil }
+            let isString = reader.nextValueKind() == .string
+            if key.equals("alg") {
+                guard isString else { return nil }
+                algorithm = String(try reader.readString())
+            } else if key.equals("kid") {
+                guard isString else { return nil }
+                kid = String(try reader.readString())
+            } else if key.equals("typ") {
+                guard isString, try reader.readString().equals("JWT") else { return nil }
+            } else if key.equals("crit") {
+                return nil
+            } else {
+                try reader.skipValue()
+            }
+        }
+        try reader.expectEnd()
+        guard let algorithm else { return nil }
+        return (algorithm, kid)
     }
 }

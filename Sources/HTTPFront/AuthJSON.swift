@@ -1,4 +1,5 @@
 import Engine
+import JSON
 import NIOCore
 
 /// The JSON shapes of our answers, written straight into buffers.
@@ -90,7 +91,7 @@ public enum AuthJSON {
     }
 
     /// A user object.
-    public static func write(_ user: UserView, into writer: inout JSONWriter) {
+    public static func write(_ user: UserView, into writer: inout JSONWriter<ByteBuffer>) {
         writer.beginObject()
         writer.key("id")
         writer.uuid(user.id)
@@ -104,7 +105,7 @@ public enum AuthJSON {
     }
 
     /// A session object.
-    public static func write(_ session: SessionView, into writer: inout JSONWriter) {
+    public static func write(_ session: SessionView, into writer: inout JSONWriter<ByteBuffer>) {
         writer.beginObject()
         writer.key("id")
         writer.uuid(session.id)

@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import JSON
 import Logging
 import NIOCore
 
@@ -58,7 +59,7 @@ public struct JSONLogHandler: LogHandler {
         writer.string(label)
         for key in merged.keys.sorted() where key != "time" && key != "level" && key != "message" && key != "label" {
             writer.buffer.writeInteger(UInt8(ascii: ","))
-            JSONWriter.writeEscaped(key, into: &writer.buffer)
+            writer.buffer.appendJSONString(key)
             writer.buffer.writeInteger(UInt8(ascii: ":"))
             Self.write(merged[key]!, into: &writer.buffer)
         }
@@ -70,7 +71,7 @@ public struct JSONLogHandler: LogHandler {
     private static func write(_ value: Logger.MetadataValue, into buffer: inout ByteBuffer) {
         switch value {
         case .string(let string):
-            JSONWriter.writeEscaped(string, into: &buffer)
+            buffer.appendJSONString(string)
         case .stringConvertible(let convertible):
             switch convertible {
             case let number as Int: buffer.writeString(String(number))
@@ -78,7 +79,7 @@ public struct JSONLogHandler: LogHandler {
             case let number as UInt64: buffer.writeString(String(number))
             case let number as Double where number.isFinite: buffer.writeString(String(number))
             case let flag as Bool: buffer.writeStaticString(flag ? "true" : "false")
-            default: JSONWriter.writeEscaped(convertible.description, into: &buffer)
+            default: buffer.appendJSONString(convertible.description)
             }
         case .array(let values):
             buffer.writeInteger(UInt8(ascii: "["))
@@ -91,7 +92,7 @@ public struct JSONLogHandler: LogHandler {
             buffer.writeInteger(UInt8(ascii: "{"))
             for (index, key) in dictionary.keys.sorted().enumerated() {
                 if index > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
-                JSONWriter.writeEscaped(key, into: &buffer)
+                buffer.appendJSONString(key)
                 buffer.writeInteger(UInt8(ascii: ":"))
                 write(dictionary[key]!, into: &buffer)
             }

@@ -1,3 +1,5 @@
+import JSON
+
 /// Why a request body is not an acceptable JSON object.
 ///
 /// Every case is a client mistake and maps to 400 INVALID_PAYLOAD; `offset`
@@ -16,6 +18,15 @@ public enum JSONParseError: Error, Sendable, Equatable {
         case .malformed(let offset, let reason): "malformed JSON at byte \(offset): \(reason)"
         case .tooDeep(let offset): "JSON nests too deeply at byte \(offset)"
         case .notAnObject: "body must be a JSON object"
+        }
+    }
+
+    /// The front's form of a reader's refusal: the depth limit is its own case, any other
+    /// grammar error is `malformed` with the reader's explanation.
+    init(_ error: JSONSyntaxError) {
+        switch error.reason {
+        case .tooDeep: self = .tooDeep(offset: error.offset)
+        default: self = .malformed(offset: error.offset, reason: error.reason.description)
         }
     }
 }

@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Logging
+import JSON
 import NIOCore
 import NIOHTTP1
 

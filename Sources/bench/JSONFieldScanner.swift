@@ -1,64 +1,51 @@
+import JSON
 import NIOCore
 
-/// Pulls one string field out of a small JSON response body without a JSON decoder.
+/// Pulls one string field out of a small JSON response body with the shared `JSONReader`.
 ///
-/// The refresh loop must read the rotated `refreshToken` from every answer; a full
-/// decode (Foundation's `JSONSerialization`) costs more than the request itself.
-/// The scanner finds the first `"name"` key followed by `:` and a string value, at
-/// any depth, and unescapes the simple JSON escapes. This is enough for the auth
-/// API's answers, whose keys are unique where it is used (`accessToken`,
-/// `refreshToken`, `code`).
+/// The refresh loop must read the rotated `refreshToken` from every answer; a full decode
+/// (Foundation's `JSONSerialization`) costs more than the request itself. The body is walked
+/// in document order, every member it passes compared in place, until the first member named
+/// `name` at any depth: its value if that is a string, else nil. This is enough for the auth
+/// API's answers, whose keys are unique where it is used (`accessToken`, `refreshToken`,
+/// `code`). A body that is not JSON up to that member gives nil.
 enum JSONFieldScanner {
     /// The string value of the first key `name` in `body`, or nil if absent or not a string.
     static func string(_ name: String, in body: ByteBuffer) -> String? {
-        let key = Array(("\"" + name + "\"").utf8)
-        return body.withUnsafeReadableBytes { p -> String? in
-            let n = p.count
-            var i = 0
-            outer: while i + key.count <= n {
-                for k in 0..<key.count where p[i + k] != key[k] {
-                    i += 1
-                    continue outer
-                }
-                var j = i + key.count
-                while j < n && isSpace(p[j]) { j += 1 }
-                guard j < n, p[j] == UInt8(ascii: ":") else { i += 1; continue }
-                j += 1
-                while j < n && isSpace(p[j]) { j += 1 }
-                guard j < n, p[j] == UInt8(ascii: "\"") else { return nil }
-                j += 1
-                var bytes: [UInt8] = []
-                while j < n {
-                    let c = p[j]
-                    if c == UInt8(ascii: "\"") { return String(decoding: bytes, as: UTF8.self) }
-                    if c == UInt8(ascii: "\\") {
-                        guard j + 1 < n else { return nil }
-                        let e = p[j + 1]
-                        switch e {
-                        case UInt8(ascii: "n"): bytes.append(10)
-                        case UInt8(ascii: "t"): bytes.append(9)
-                        case UInt8(ascii: "r"): bytes.append(13)
-                        case UInt8(ascii: "b"): bytes.append(8)
-                        case UInt8(ascii: "f"): bytes.append(12)
-                        case UInt8(ascii: "u"):
-                            guard j + 5 < n, let v = UInt32(String(decoding: UnsafeRawBufferPointer(rebasing: p[(j + 2)..<(j + 6)]), as: UTF8.self), radix: 16),
-                                  let scalar = Unicode.Scalar(v)
-                            else { return nil }
-                            bytes.append(contentsOf: Array(String(Character(scalar)).utf8))
-                            j += 4
-                        default: bytes.append(e)
-                        }
-                        j += 2
-                        continue
-                    }
-                    bytes.append(c)
-                    j += 1
-                }
-                return nil
-            }
-            return nil
+        let key = Array(name.utf8)
+        return body.withUnsafeReadableBytes { bytes -> String? in
+            var reader = JSONReader(bytes)
+            guard case .found(let value)? = try? find(key, in: &reader) else { return nil }
+            return value
         }
     }
 
-    private static func isSpace(_ c: UInt8) -> Bool { c == 32 || c == 9 || c == 10 || c == 13 }
+    /// What a walk over one value found.
+    private enum Search {
+        /// The first member named so, and its value if a string.
+        case found(String?)
+        case absent
+    }
+
+    /// Walks the value at the reader, depth first, for the first member named `key`.
+    private static func find(_ key: [UInt8], in reader: inout JSONReader) throws(JSONSyntaxError) -> Search {
+        switch reader.nextValueKind() {
+        case .object?:
+            try reader.enterObject()
+            while let member = try reader.nextMemberKey() {
+                if member.equals(key) {
+                    return .found(reader.nextValueKind() == .string ? String(try reader.readString()) : nil)
+                }
+                if case .found(let value) = try find(key, in: &reader) { return .found(value) }
+            }
+        case .array?:
+            try reader.enterArray()
+            while try reader.nextElement() {
+                if case .found(let value) = try find(key, in: &reader) { return .found(value) }
+            }
+        default:
+            try reader.skipValue()
+        }
+        return .absent
+    }
 }

@@ -1,11 +1,12 @@
 @testable import Engine
 import Foundation
+import JSON
 import NIOCore
 import Testing
 @testable import HTTPFront
 
 @Suite struct JSONWriterTests {
-    func render(_ body: (inout JSONWriter) -> Void) -> String {
+    func render(_ body: (inout JSONWriter<ByteBuffer>) -> Void) -> String {
         var writer = JSONWriter(buffer: ByteBuffer())
         body(&writer)
         return String(buffer: writer.buffer)
