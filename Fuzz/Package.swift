@@ -22,9 +22,11 @@ let package = Package(
     ],
     targets: [
         // Shared by the targets: blocking on async work, the fixed engine settings, seed writing.
+        // libFuzzer's driver entry point, declared for Swift.
+        .target(name: "CFuzzer"),
         .target(
             name: "FuzzSupport",
-            dependencies: [.product(name: "Engine", package: "authd"), .product(name: "WAL", package: "authd")]
+            dependencies: ["CFuzzer", .product(name: "Engine", package: "authd"), .product(name: "WAL", package: "authd")]
         ),
         // HTTP request heads and JSON bodies through the real channel handler and engine.
         .executableTarget(

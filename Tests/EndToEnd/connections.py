@@ -179,8 +179,8 @@ def login(server):
     return {"Authorization": f"Bearer {grant['accessToken']}"}
 
 
-def probe_while(server, floods, bearer, keep, seconds):
-    """Asks every 0.2 s on the keep-alive connection and on fresh ones until the floods end."""
+def probe_while(server, floods, bearer, keep, seconds, fresh_too=True):
+    """Asks every 0.2 s on the keep-alive connection (and on fresh ones) until the floods end."""
     kept, fresh, fresh_status = [], [], {}
     deadline = time.time() + seconds
     while time.time() < deadline and any(p.poll() is None for p in floods):
@@ -188,6 +188,10 @@ def probe_while(server, floods, bearer, keep, seconds):
         expect(status == 200, f"the keep-alive client got {status} during the flood")
         expect(ms < 5000, f"the keep-alive client waited {ms:.0f} ms")
         kept.append(ms)
+        if not fresh_too:
+            expect(server.proc.poll() is None, f"authd exited during the flood: {server.output()[-1500:]}")
+            time.sleep(0.2)
+            continue
         status, ms = timed(server, "/health")
         fresh_status[status] = fresh_status.get(status, 0) + 1
         if status == 200:
@@ -251,13 +255,22 @@ def descriptors():
         floods = start_flood(server.port, 3000, hold_seconds=8, half_sent=False)
         time.sleep(3)
         before = cpu_seconds(server.proc.pid)
-        kept, _, fresh_status = probe_while(server, floods, bearer, keep, 4)
+        kept, _, _ = probe_while(server, floods, bearer, keep, 4, fresh_too=False)
         used = cpu_seconds(server.proc.pid) - before
         fds = open_descriptors(server.proc.pid)
+        # A new client now waits in the backlog (authd accepts nothing while it has no descriptor).
+        try:
+            probe = socket.create_connection(("127.0.0.1", server.port), timeout=2)
+            probe.settimeout(2)
+            probe.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            fresh_status = "answered: " + probe.recv(16).decode("latin-1")
+            probe.close()
+        except OSError as error:
+            fresh_status = f"not answered within 2 s ({type(error).__name__})"
         report = collect(floods, timeout=90)
         print(f"     descriptors: authd limit 1024, {report['connected']} of 3000 connections made (the rest wait in the backlog); "
               f"authd held {fds} descriptors; {used:.2f} CPU s over the probing; keep-alive client {summary(kept)}; "
-              f"fresh connections {fresh_status}", flush=True)
+              f"a new connection meanwhile: {fresh_status}", flush=True)
         expect(server.proc.poll() is None, "authd exited when descriptors ran out")
         expect(fds >= 900, f"descriptors did not run out ({fds} open): the phase tested nothing")
         expect(used < 3.0, f"authd burnt {used:.2f} CPU seconds with descriptors exhausted (spinning on accept?)")

@@ -15,6 +15,12 @@ public func initialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutable
 /// into `AdminSocket.readLine` (the server's reader, compiled from Sources/authd), whose answer
 /// must be what the protocol says: the trimmed text before the first newline, `tooLong` past
 /// 4096 bytes without one, `closed` when the peer hangs up first.
+/// The program's entry point (SwiftPM links `main` to it): libFuzzer's driver with `fuzzAdmin`.
+@_cdecl("FuzzAdmin_main")
+public func entry(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
+    FuzzDriver.run(argc, argv) { data, size in fuzzAdmin(data!, size) }
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzAdmin(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let input = FuzzInput(data, size)

@@ -14,6 +14,12 @@ public func initialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutable
 
 /// One input: an engine record's bytes (the selector byte is part of no record and ignored).
 /// A record that decodes must survive a round trip through its encoding unchanged.
+/// The program's entry point (SwiftPM links `main` to it): libFuzzer's driver with `fuzzEngineRecord`.
+@_cdecl("FuzzEngineRecord_main")
+public func entry(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
+    FuzzDriver.run(argc, argv) { data, size in fuzzEngineRecord(data!, size) }
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzEngineRecord(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let input = FuzzInput(data, size)

@@ -2,8 +2,9 @@ import NIOCore
 import NIOHTTP1
 import Synchronization
 
-/// Sits between NIO's HTTP server pipeline and authd's handler and counts requests handed in and
-/// answers written out, so the fuzz thread knows when every request has been answered. Traps on
+/// Sits between NIO's HTTP server pipeline and authd's handler and counts requests handed in whole
+/// (their `.end`) and answers written out, so the fuzz thread knows when every complete request
+/// has been answered (a request still arriving is not waited for). Traps on
 /// an answer 500: the server never means to give one to any input.
 final class ExchangeCounter: ChannelDuplexHandler, Sendable {
     typealias InboundIn = HTTPServerRequestPart
@@ -15,14 +16,14 @@ final class ExchangeCounter: ChannelDuplexHandler, Sendable {
     private let answers = Atomic(0)
     private let outputClosed = Atomic(false)
 
-    /// Whether every request handed to authd's handler has its answer's end written, or the
-    /// connection has stopped sending.
+    /// Whether every complete request handed to authd's handler has its answer's end written (an
+    /// early answer, the 413, comes before its request ends), or the connection stopped sending.
     var settled: Bool {
-        outputClosed.load(ordering: .acquiring) || requests.load(ordering: .acquiring) == answers.load(ordering: .acquiring)
+        outputClosed.load(ordering: .acquiring) || answers.load(ordering: .acquiring) >= requests.load(ordering: .acquiring)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if case .head = unwrapInboundIn(data) { requests.add(1, ordering: .releasing) }
+        if case .end = unwrapInboundIn(data) { requests.add(1, ordering: .releasing) }
         context.fireChannelRead(data)
     }
 

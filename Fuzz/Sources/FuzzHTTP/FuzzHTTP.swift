@@ -13,6 +13,12 @@ public func initialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutable
 
 /// One input: the bytes a client sends on one connection, cut into 1 to 4 reads (selector % 4 + 1)
 /// of equal size, each answered before the next is sent.
+/// The program's entry point (SwiftPM links `main` to it): libFuzzer's driver with `fuzzHTTP`.
+@_cdecl("FuzzHTTP_main")
+public func entry(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
+    FuzzDriver.run(argc, argv) { data, size in fuzzHTTP(data!, size) }
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzHTTP(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let input = FuzzInput(data, size)

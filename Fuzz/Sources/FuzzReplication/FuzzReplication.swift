@@ -32,6 +32,12 @@ public func initialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutable
 /// selector), every message re-encoded and decoded again; 1: the messages played to a leader
 /// session; 2: to a follower session; 3: the bytes as a `frames` body (frame header reader).
 /// A session that authenticates its peer without a valid proof traps.
+/// The program's entry point (SwiftPM links `main` to it): libFuzzer's driver with `fuzzReplication`.
+@_cdecl("FuzzReplication_main")
+public func entry(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
+    FuzzDriver.run(argc, argv) { data, size in fuzzReplication(data!, size) }
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzReplication(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let input = FuzzInput(data, size)

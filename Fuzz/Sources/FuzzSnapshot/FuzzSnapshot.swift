@@ -1,4 +1,4 @@
-import Engine
+@testable import Engine
 import Foundation
 import FuzzSupport
 @testable import WAL
@@ -26,6 +26,12 @@ public func initialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutable
 /// One input. Selector 0: the bytes as a snapshot file, loaded by `SnapshotStore`; 1: the same
 /// with its checksums recomputed first; 2: the bytes as an engine snapshot payload. Whatever the
 /// store loads is then decoded as the engine's snapshot.
+/// The program's entry point (SwiftPM links `main` to it): libFuzzer's driver with `fuzzSnapshot`.
+@_cdecl("FuzzSnapshot_main")
+public func entry(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
+    FuzzDriver.run(argc, argv) { data, size in fuzzSnapshot(data!, size) }
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzSnapshot(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let input = FuzzInput(data, size)

@@ -21,6 +21,12 @@ public func initialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutable
 }
 
 /// One input: a selector byte (which verification) and the token text.
+/// The program's entry point (SwiftPM links `main` to it): libFuzzer's driver with `fuzzToken`.
+@_cdecl("FuzzToken_main")
+public func entry(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
+    FuzzDriver.run(argc, argv) { data, size in fuzzToken(data!, size) }
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzToken(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let input = FuzzInput(data, size)

@@ -24,6 +24,12 @@ public func initialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutable
 /// One input. Selector bit 0: recompute the checksums first (`SegmentFixUp`); bit 1: scan it as a
 /// segment that is followed by another (not the last). The scanner's frames are then decoded
 /// into records, which must be as many as each frame header says.
+/// The program's entry point (SwiftPM links `main` to it): libFuzzer's driver with `fuzzWALSegment`.
+@_cdecl("FuzzWALSegment_main")
+public func entry(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
+    FuzzDriver.run(argc, argv) { data, size in fuzzWALSegment(data!, size) }
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzWALSegment(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let input = FuzzInput(data, size)
