@@ -55,7 +55,7 @@ import Testing
     private func snapshot(in directory: TestDirectory, storedLength: UInt64? = nil, payloadLength: UInt64? = nil) throws -> String {
         let store = SnapshotStore(directory: directory.path)
         let info = try store.write(lsn: 5, timestamp: 0, payload: Array(repeating: 3, count: 1000))
-        var bytes = TestDirectory.read(info.path)
+        var bytes = Files.read(info.path)
         func put(_ value: UInt64, at offset: Int) {
             for index in 0..<8 { bytes[offset + index] = UInt8(truncatingIfNeeded: value >> (8 * index)) }
         }
@@ -63,7 +63,7 @@ import Testing
         if let storedLength { put(storedLength, at: 32) }
         let crc = CRC32C.checksum(bytes[0..<60])
         for index in 0..<4 { bytes[60 + index] = UInt8(truncatingIfNeeded: crc >> (8 * index)) }
-        TestDirectory.write(info.path, bytes)
+        Files.write(info.path, bytes)
         return info.path
     }
 
