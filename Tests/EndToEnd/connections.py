@@ -268,7 +268,8 @@ def descriptors():
         except OSError as error:
             fresh_status = f"not answered within 2 s ({type(error).__name__})"
         report = collect(floods, timeout=90)
-        print(f"     descriptors: authd limit 1024, {report['connected']} of 3000 connections made (the rest wait in the backlog); "
+        print(f"     descriptors: authd limit 1024, {report['connected']} of 3000 connections completed by the kernel "
+              f"(those past authd's descriptors wait in the listen backlog, unaccepted); "
               f"authd held {fds} descriptors; {used:.2f} CPU s over the probing; keep-alive client {summary(kept)}; "
               f"a new connection meanwhile: {fresh_status}", flush=True)
         expect(server.proc.poll() is None, "authd exited when descriptors ran out")
