@@ -64,15 +64,22 @@ def buckets(text):
 
 
 def p99(now, before):
-    """The 99th percentile (ms, a bucket bound) of the requests between two bucket readings."""
+    """The 99th percentile (ms) of the requests between two bucket readings, interpolated
+    linearly inside its bucket as Prometheus's histogram_quantile does."""
     deltas = {le: now.get(le, 0) - before.get(le, 0) for le in now}
     total = deltas.get(float("inf"), 0)
     if total <= 0:
         return 0.0
+    rank = 0.99 * total
+    lower, below = 0.0, 0.0
     for le in sorted(deltas):
-        if deltas[le] >= 0.99 * total:
-            return le * 1000 if le != float("inf") else float("nan")
-    return float("nan")
+        if deltas[le] >= rank:
+            if le == float("inf"):
+                return lower * 1000
+            inside = deltas[le] - below
+            return (lower + (le - lower) * ((rank - below) / inside if inside > 0 else 1)) * 1000
+        lower, below = le, deltas[le]
+    return lower * 1000
 
 
 def rss_mib(pid):
@@ -98,7 +105,7 @@ def snapshot_files(data_dir):
 
 def bench(port, *args):
     return [os.path.join(BIN, "bench"), "mixed", "--mix", MIX, "--url", f"http://127.0.0.1:{port}", "-c", str(CONNECTIONS),
-            "--quiet", *args]
+            "--no-progress", *args]
 
 
 def check(rows, warmup_seconds, peak, rate, soak_report):
@@ -129,8 +136,8 @@ def check(rows, warmup_seconds, peak, rate, soak_report):
         problems.append("no WAL segment was ever removed")
     p99_first = sorted(r["p99_ms"] for r in first)[len(first) // 2]
     p99_last = sorted(r["p99_ms"] for r in last)[len(last) // 2]
-    if p99_last > 2 * p99_first + 5:
-        problems.append(f"p99 rose from {p99_first:.1f} ms to {p99_last:.1f} ms (bound: x2 + 5 ms)")
+    if p99_last > 2 * p99_first + 10:
+        problems.append(f"p99 rose from {p99_first:.1f} ms to {p99_last:.1f} ms (bound: x2 + 10 ms)")
     run = soak_report["runs"][0]
     errors = sum(run["errors"].values()) + sum(run["unexpectedStatuses"].values())
     if errors > max(10, run["requests"] // 1000):
@@ -156,7 +163,7 @@ def plot(rows, path, title):
     for key in ("active", "revoked", "compromised", "expired"):
         axes[2].plot(minutes, [r[key] for r in rows], label=f"sessions {key.upper()}")
     axes[2].legend(loc="upper left")
-    axes[3].plot(minutes, [r["p99_ms"] for r in rows], label="server p99 per 10 s (ms, bucket bound)")
+    axes[3].plot(minutes, [r["p99_ms"] for r in rows], label="server p99 per 10 s (ms, interpolated in its bucket)")
     axes[3].legend(loc="upper left")
     axes[3].set_xlabel("minutes")
     figure.suptitle(title)
@@ -201,7 +208,7 @@ def main():
                 "expired": value(text, "authd_sessions", {"status": "EXPIRED"}),
                 "revoked": value(text, "authd_sessions", {"status": "REVOKED"}),
                 "compromised": value(text, "authd_sessions", {"status": "COMPROMISED"}),
-                "requests": value(text, "authd_http_requests_total"), "p99_ms": round(p99(now, previous), 2),
+                "requests": value(text, "authd_http_requests_total"), "p99_ms": round(p99(now, previous), 1),
             }
             previous = now
             rows.append(row)
