@@ -20,8 +20,8 @@ for target in "$@"; do
   "$bin/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len="$max_len" \
     -print_final_stats=1 -artifact_prefix="$artifacts" "$work" "Fuzz/Corpus/$target" >"$log" 2>&1
   status=$?
-  runs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | grep -o '[0-9]*$' || true)
-  rate=$(grep -o 'stat::average_exec_per_sec: [0-9]*' "$log" | grep -o '[0-9]*$' || true)
+  runs=$(grep -ao 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
+  rate=$(grep -ao 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
   corpus=$(ls "$work" | wc -l)
   if [ "$status" -ne 0 ]; then
     result="FAILED (exit $status): $(grep -m1 -E 'ERROR:|SUMMARY:|Fatal error|deadly signal' "$log" | cut -c1-160)"
