@@ -114,15 +114,21 @@ struct EngineSnapshot: Sendable {
 
     private static func decodePart(_ r: inout BinaryReader, version: UInt8) throws(EngineDecodingError) -> Part {
         let lsn = try r.readUInt64()
+        let countsAt = r.offset
         let userCount = Int(try r.readUInt32())
         let sessionTotal = Int(try r.readUInt32())
+        // Every user and every session starts with its 16-byte id: damaged counts must not
+        // reserve memory for entries that are not there (found by Fuzz/Sources/FuzzSnapshot).
+        guard userCount <= r.remaining / 16, sessionTotal <= r.remaining / 16 else { throw .truncated(offset: countsAt) }
         var state = ShardState()
         state.reserve(users: userCount, sessions: sessionTotal)
         for _ in 0..<userCount {
             let at = r.offset
             var user = UserState(id: try r.readUUID(), name: try r.readString(), email: try r.readString(),
                                  passwordHash: try r.readString(), createdAt: try r.readTimestamp(), sessionIDs: [])
+            let sessionCountAt = r.offset
             let sessionCount = Int(try r.readUInt32())
+            guard sessionCount <= r.remaining / 16 else { throw .truncated(offset: sessionCountAt) }
             user.sessionIDs.reserveCapacity(sessionCount)
             var sessions: [SessionState] = []
             sessions.reserveCapacity(sessionCount)

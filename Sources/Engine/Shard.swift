@@ -122,7 +122,7 @@ actor Shard {
             return .failure(.pending(kid: kid, activatesAt: activatesAt))
         case .rotate(let drop, let activatesAt):
             let key = generate(now, activatesAt)
-            let lsn = commit(SigningKeyLifecycle.records(dropping: drop, creating: key, at: now))
+            let lsn = applyAndAppend(SigningKeyLifecycle.records(dropping: drop, creating: key, at: now))
             return .success((lsn, key))
         }
     }
@@ -139,15 +139,25 @@ actor Shard {
         }
         let step = sweep.step(over: state, lifetime: settings.lifetime, now: clock.now(), budget: budget)
         guard !step.records.isEmpty else { return (0, 0, step.finished) }
-        let lsn = commit(step.records)
+        let lsn = applyAndAppend(step.records)
         purgedSessions += step.purged
         return (lsn, step.purged, step.finished)
     }
 
     // MARK: Mutations
 
-    /// Applies and appends; returns the LSN to wait for.
-    private func commit(_ records: [EngineRecord]) -> UInt64 {
+    /// Applies and appends a client's mutation; returns the LSN to wait for. Refuses with
+    /// `.storageUnavailable` before touching the state while the WAL cannot write (a full disk, an
+    /// I/O error it is retrying): the request is answered 503 at once instead of waiting, queued
+    /// behind the failed batches, until the space comes back.
+    private func commit(_ records: [EngineRecord]) throws(AuthError) -> UInt64 {
+        guard journal.isWritable else { throw .storageUnavailable }
+        return applyAndAppend(records)
+    }
+
+    /// Applies and appends whatever the WAL's state (key rotation and the sweep, which wait for
+    /// durability and handle its failure themselves); returns the LSN to wait for.
+    private func applyAndAppend(_ records: [EngineRecord]) -> UInt64 {
         for record in records {
             do { try state.apply(record) } catch { preconditionFailure("record built from current state must apply: \(error)") }
         }
@@ -161,7 +171,7 @@ actor Shard {
     func register(name: String, email: String, passwordHash: String, route: UInt16) async throws(AuthError) -> UserView {
         guard state.user(byEmail: email) == nil else { throw .userAlreadyExists }
         let id = ShardRoute.newUserID(route: route)
-        let lsn = commit([.userRegistered(userID: id, name: name, email: email, passwordHash: passwordHash, at: clock.now())])
+        let lsn = try commit([.userRegistered(userID: id, name: name, email: email, passwordHash: passwordHash, at: clock.now())])
         try await journal.waitUntilDurable(lsn)
         return state.user(id)!.view
     }
@@ -209,7 +219,7 @@ actor Shard {
         let sessionID = UUID()
         records.append(.sessionOpened(userID: userID, sessionID: sessionID, at: now, userAgent: client.userAgent,
                                       ipAddress: client.ipAddress, tokenID: .random(), issuedAt: now.seconds))
-        let lsn = commit(records)
+        let lsn = try commit(records)
         try await journal.waitUntilDurable(lsn)
         return grant(userID: userID, sessionID: sessionID, now: now)
     }
@@ -241,14 +251,14 @@ actor Shard {
         switch RefreshRotation.decide(chain: session.chain, status: settings.lifetime.status(of: session, at: now), presented: claims.tokenID,
                                       now: now, reuseIntervalMilliseconds: settings.reuseIntervalMilliseconds) {
         case .rotate:
-            let lsn = commit([.sessionRotated(userID: session.userID, sessionID: session.id, parent: claims.tokenID, child: .random(),
+            let lsn = try commit([.sessionRotated(userID: session.userID, sessionID: session.id, parent: claims.tokenID, child: .random(),
                                               issuedAt: now.seconds, at: now, ipAddress: client.ipAddress)])
             return (lsn, .success(grant(userID: session.userID, sessionID: session.id, now: now)))
         case .reissueCurrent:
             // The rotation this token caused may still be in flight: answer only once it is durable.
             return (lastLSN, .success(grant(userID: session.userID, sessionID: session.id, now: now)))
         case .compromise:
-            let lsn = commit([.sessionCompromised(userID: session.userID, sessionID: session.id, at: now, replayed: claims.tokenID)])
+            let lsn = try commit([.sessionCompromised(userID: session.userID, sessionID: session.id, at: now, replayed: claims.tokenID)])
             return (lsn, .failure(.refreshTokenReused))
         case .refuse(let error):
             throw error
@@ -299,7 +309,7 @@ actor Shard {
         guard let target = state.session(sessionID), target.userID == current.userID else { throw .sessionNotFound }
         // An ended session (revoked, compromised, expired) stays as it ended.
         guard settings.lifetime.isLive(target, at: now) else { return }
-        let lsn = commit([.sessionRevoked(userID: target.userID, sessionID: target.id, at: now, reason: .userRevoked)])
+        let lsn = try commit([.sessionRevoked(userID: target.userID, sessionID: target.id, at: now, reason: .userRevoked)])
         try await journal.waitUntilDurable(lsn)
     }
 
@@ -313,7 +323,7 @@ actor Shard {
             return .sessionRevoked(userID: user.id, sessionID: id, at: now, reason: .userRevokedAll)
         }
         guard !records.isEmpty else { return 0 }
-        let lsn = commit(records)
+        let lsn = try commit(records)
         try await journal.waitUntilDurable(lsn)
         return records.count
     }
@@ -331,10 +341,10 @@ actor Shard {
         switch RefreshRotation.decide(chain: session.chain, status: settings.lifetime.status(of: session, at: now),
                                       presented: parsed.claims.tokenID, now: now, reuseIntervalMilliseconds: settings.reuseIntervalMilliseconds) {
         case .rotate, .reissueCurrent:
-            let lsn = commit([.sessionRevoked(userID: session.userID, sessionID: session.id, at: now, reason: .userLogout)])
+            let lsn = try commit([.sessionRevoked(userID: session.userID, sessionID: session.id, at: now, reason: .userLogout)])
             try await journal.waitUntilDurable(lsn)
         case .compromise:
-            let lsn = commit([.sessionCompromised(userID: session.userID, sessionID: session.id, at: now, replayed: parsed.claims.tokenID)])
+            let lsn = try commit([.sessionCompromised(userID: session.userID, sessionID: session.id, at: now, replayed: parsed.claims.tokenID)])
             try await journal.waitUntilDurable(lsn)
             throw .refreshTokenReused
         case .refuse(let error):

@@ -303,7 +303,7 @@ public struct FollowerSession: Sendable {
         switch instruction.mode {
         case .stream:
             guard instruction.commonLSN == position.durableLSN else {
-                return refuse(.protocolViolation, "stream from LSN \(instruction.commonLSN + 1), but this log ends at \(position.durableLSN)")
+                return refuse(.protocolViolation, "stream from after LSN \(instruction.commonLSN), but this log ends at \(position.durableLSN)")
             }
             guard instruction.commonCRC == position.lastCRC else {
                 return refuse(.unrelatedLog, "the leader's chain CRC at LSN \(instruction.commonLSN) differs from this log's")

@@ -14,6 +14,9 @@ enum BatchPayload {
 
     /// Splits a payload into exactly `count` records; nil if it does not parse exactly.
     static func decode(_ raw: [UInt8], count: Int) -> [[UInt8]]? {
+        // Every record takes at least its 4-byte length: a count the payload cannot hold is
+        // refused before anything is reserved for it (a header's count is 32 bits, up to 4 Gi).
+        guard count >= 0, count <= raw.count / 4 else { return nil }
         var records: [[UInt8]] = []
         records.reserveCapacity(count)
         let r = ByteReader(bytes: raw)

@@ -82,6 +82,9 @@ struct FrameHeader: Equatable {
         guard header.recordCount > 0, header.firstLSN > 0 else {
             return .failure(DecodeFailure("frame with no records"))
         }
+        guard header.firstLSN <= UInt64.max - UInt64(header.recordCount) else {
+            return .failure(DecodeFailure("frame LSNs past the largest LSN"))
+        }
         guard header.frameLength <= remaining else {
             return .failure(DecodeFailure("partial frame: needs \(header.frameLength) bytes, \(remaining) present"))
         }

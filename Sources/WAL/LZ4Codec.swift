@@ -26,8 +26,15 @@ enum LZ4Codec {
     }
 
     /// Decompresses into exactly `rawLength` bytes; nil if the input is malformed or the size differs.
+    ///
+    /// An LZ4 block expands at most 255-fold, so a `rawLength` more than that times the input is
+    /// refused before its buffer is allocated (a damaged header could otherwise ask for 2 GiB).
+    /// The most an LZ4 block can expand: 255 bytes out per byte in.
+    static let maximumRatio = 255
+
     static func decompress(_ input: ArraySlice<UInt8>, rawLength: Int) -> [UInt8]? {
         guard rawLength >= 0, rawLength < Int(LZ4_MAX_INPUT_SIZE), input.count < Int(Int32.max) else { return nil }
+        guard rawLength <= input.count * maximumRatio + 16 else { return nil }
         if rawLength == 0 { return input.isEmpty ? [] : nil }
         var output = [UInt8](repeating: 0, count: rawLength)
         let n = input.withUnsafeBytes { src in

@@ -149,12 +149,14 @@ public struct SnapshotStore: Sendable {
         if let nameLSN = Self.parseName(String(path.split(separator: "/").last ?? "")), nameLSN != header.lsn {
             throw WALError.snapshotCorrupt(path: path, reason: "file name says LSN \(nameLSN), header says \(header.lsn)")
         }
-        guard UInt64(bytes.count) == UInt64(SnapshotHeader.size) + header.storedLength else {
+        // `decode` checked that the file holds a header; subtracting cannot overflow, adding could.
+        guard UInt64(bytes.count - SnapshotHeader.size) == header.storedLength else {
             throw WALError.snapshotCorrupt(
-                path: path, reason: "file is \(bytes.count) bytes, header says \(UInt64(SnapshotHeader.size) + header.storedLength)")
+                path: path, reason: "file is \(bytes.count) bytes, header says \(SnapshotHeader.size) + \(header.storedLength)")
         }
         var payload: [UInt8] = []
-        payload.reserveCapacity(Int(header.payloadLength))
+        // No more than the chunks can expand to (the length is checked against them below).
+        payload.reserveCapacity(Int(min(header.payloadLength, UInt64(bytes.count) * UInt64(LZ4Codec.maximumRatio))))
         let r = ByteReader(bytes: bytes)
         var pos = SnapshotHeader.size
         var chunks: UInt32 = 0

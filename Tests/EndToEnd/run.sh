@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end suite against the real authd binaries in BIN_DIR (default .build/debug):
-# the HTTP scenarios, durability, replication, automatic failover, the observability assets against a real
+# the HTTP scenarios, durability, disk full, many connections, replication, automatic failover, the observability assets against a real
 # Prometheus, the SIGKILL crash test, and schemathesis against /docs.json.
 set -euo pipefail
 BIN_DIR="$(cd "${1:-.build/debug}" && pwd)"
@@ -14,6 +14,12 @@ python3 "$HERE/e2e.py" "$BIN_DIR"
 
 echo "== durability: damaged headers, cuts below a snapshot, gaps, bounded restore, owner-only files"
 python3 "$HERE/durability.py" "$BIN_DIR"
+
+echo "== disk full: authd on a 16 MiB tmpfs filled up; 503s, reads, /ready, recovery by itself, ledger"
+python3 "$HERE/diskfull.py" "$BIN_DIR"
+
+echo "== many connections: 20,000 idle / half-sent connections, then descriptors exhausted"
+python3 "$HERE/connections.py" "$BIN_DIR"
 
 echo "== etcd harness: three members, a key through the gateway, one killed, one paused, restart"
 python3 "$HERE/etcd_harness.py" --selftest

@@ -1,0 +1,1 @@
+../../../Sources/authd/AdminSocket.swift
