@@ -19,7 +19,9 @@ extension JSONWriter where Sink == ByteBuffer {
     }
 }
 
-extension JSONWriter {
+// Constrained to ByteBuffer: an unconstrained extension here would be generic code outside the
+// JSON module's inlinable body, run unspecialized (a witness call per byte appended).
+extension JSONWriter where Sink == ByteBuffer {
     /// A UUID as a lower-case string (the engine's formatter, no Foundation, no String).
     public mutating func uuid(_ value: UUID) {
         self.value { sink in
