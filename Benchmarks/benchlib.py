@@ -238,6 +238,19 @@ def start_group(followers=2, sync=1, extra=None, follower_extra=None):
     return leader, fs
 
 
+def seconds_to_applied(node, target, timeout):
+    """Seconds from `node.started_at` until its /cluster reports applied >= `target` (polled
+    every 20 ms on one kept-alive connection); raises with the node's log tail on timeout."""
+    poller = Poller(node.port)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        answer = poller.json()
+        if answer and answer["lsn"].get("applied", 0) >= target:
+            return time.monotonic() - node.started_at
+        time.sleep(0.02)
+    raise RuntimeError(f"{node.name} did not catch up within {timeout} s:\n{node.tail()}")
+
+
 def wait_until(condition, what, timeout=60, every=0.05):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

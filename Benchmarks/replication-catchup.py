@@ -65,17 +65,7 @@ def main():
         missing = target - had
         f2.start(wait=False)
         ready = f2.wait_ready(timeout=300)
-        lp, fp = b.Poller(leader.port), b.Poller(f2.port)
-        deadline = time.monotonic() + 600
-        caught = None
-        while time.monotonic() < deadline:
-            fj = fp.json()
-            if fj and fj["lsn"].get("applied", 0) >= target:
-                caught = time.monotonic() - f2.started_at
-                break
-            time.sleep(0.02)
-        if caught is None:
-            raise RuntimeError(f"follower2 did not catch up within 600 s:\n{f2.tail()}")
+        caught = b.seconds_to_applied(f2, target, timeout=600)
         catch_rate = missing / caught
         after_ready = missing / max(1e-6, caught - ready)
         live = out.get("rate", 0.0)

@@ -83,17 +83,7 @@ def main():
                           data_dir=fdir)
         follower.start(wait=False)
         ready = follower.wait_ready(timeout=900)
-        p = b.Poller(follower.port)
-        caught = None
-        deadline = time.monotonic() + 900
-        while time.monotonic() < deadline:
-            j = p.json()
-            if j and j["lsn"].get("applied", 0) >= target:
-                caught = time.monotonic() - follower.started_at
-                break
-            time.sleep(0.02)
-        if caught is None:
-            raise RuntimeError(f"follower did not catch up in 900 s:\n{follower.tail()}")
+        caught = b.seconds_to_applied(follower, target, timeout=900)
         fsnap = newest_snapshot(fdir)
         print(f"round {r}: leader restart to /ready {restart:.2f} s (baseline); fresh follower to /ready {ready:.2f} s, "
               f"to caught up (applied {target:,}) {caught:.2f} s = {caught / restart:.2f}x the leader's restart; "
