@@ -11,7 +11,7 @@ FUZZ_FLAGS = -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswif
 # Seconds per fuzz target: `make fuzz SECONDS=600`; `make test` runs each for this default.
 SECONDS ?= 20
 
-.PHONY: run test deps build build-release e2e bench clean fuzz fuzz-build fuzz-seeds check-races
+.PHONY: run test deps build build-release e2e bench clean fuzz fuzz-build fuzz-seeds check-races check-memory
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -60,3 +60,7 @@ clean:
 # ThreadSanitizer over the unit suite plus the lock-visibility probes (docs/reliability.md).
 check-races: deps
 	SWIFT=$(SWIFT) bash Tests/Sanitizers/check-races.sh
+
+# AddressSanitizer + LeakSanitizer over the unit suite (docs/reliability.md).
+check-memory: deps
+	SWIFT=$(SWIFT) bash Tests/Sanitizers/check-memory.sh

@@ -35,22 +35,26 @@ let package = Package(
         // CRC32C (Castagnoli): SSE4.2 crc32 instruction with a slice-by-8 fallback.
         .target(name: "CCRC32C"),
 
+        // A value behind a pthread mutex: the one lock type, and one ThreadSanitizer can see
+        // (standard library and libc only).
+        .target(name: "Locking"),
+
         // A generic durable log of byte records and snapshot files.
-        .target(name: "WAL", dependencies: ["CLZ4", "CCRC32C"]),
+        .target(name: "WAL", dependencies: ["CLZ4", "CCRC32C", "Locking"]),
 
         // One strict, allocation-free JSON reader and one writer into a caller's buffer
         // (standard library only: the engine, the HTTP front and bench share its grammar).
         .target(name: "JSON"),
 
         // The auth core: users, sessions, refresh chains, tokens, hashing, shards.
-        .target(name: "Engine", dependencies: ["WAL", "JSON", "COpenSSL", "CSodium"]),
+        .target(name: "Engine", dependencies: ["WAL", "JSON", "Locking", "COpenSSL", "CSodium"]),
 
         // Log-shipping replication, pure core: wire codec, handshake, divergence rule and the
         // session / acknowledgement state machines (no I/O; knows nothing about auth).
         .target(
             name: "Replication",
             dependencies: [
-                "WAL", "COpenSSL",
+                "WAL", "Locking", "COpenSSL",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -61,6 +65,7 @@ let package = Package(
         .target(
             name: "Etcd",
             dependencies: [
+                "Locking",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -72,14 +77,14 @@ let package = Package(
         // and the coordinator that carries them out (knows nothing about auth or the WAL).
         .target(
             name: "Failover",
-            dependencies: ["Etcd", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["Etcd", "Locking", .product(name: "NIOCore", package: "swift-nio")]
         ),
 
         // The HTTP/1.1 server on SwiftNIO.
         .target(
             name: "HTTPFront",
             dependencies: [
-                "Engine", "JSON",
+                "Engine", "JSON", "Locking",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -94,7 +99,7 @@ let package = Package(
         .executableTarget(
             name: "authd",
             dependencies: [
-                "HTTPFront", "Engine", "WAL", "Replication", "Etcd", "Failover",
+                "HTTPFront", "Engine", "WAL", "Replication", "Etcd", "Failover", "Locking",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -116,21 +121,22 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "WALTests", dependencies: ["WAL"]),
+        .testTarget(name: "LockingTests", dependencies: ["Locking"]),
+        .testTarget(name: "WALTests", dependencies: ["WAL", "Locking"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "FailoverTests", dependencies: ["Failover"]),
         .testTarget(
             name: "ReplicationTests",
-            dependencies: ["Replication", "WAL", .product(name: "NIOPosix", package: "swift-nio")]
+            dependencies: ["Replication", "WAL", "Locking", .product(name: "NIOPosix", package: "swift-nio")]
         ),
         .testTarget(
             name: "EngineTests",
-            dependencies: ["Engine", "WAL", .product(name: "PropertyBased", package: "swift-property-based")]
+            dependencies: ["Engine", "WAL", "Locking", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(
             name: "HTTPFrontTests",
             dependencies: [
-                "HTTPFront", "Engine", "JSON",
+                "HTTPFront", "Engine", "JSON", "Locking",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -141,7 +147,7 @@ let package = Package(
         .testTarget(
             name: "EtcdTests",
             dependencies: [
-                "Etcd",
+                "Etcd", "Locking",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,4 +1,5 @@
 import Foundation
+import Locking
 import Synchronization
 
 /// The auth core: routes each operation to the shard that owns the user, runs password
@@ -17,7 +18,7 @@ public final class AuthEngine: Sendable {
     /// against it so they cost the same as a wrong password.
     private let decoyHash: String
     private let ready = Atomic<Bool>(false)
-    let storage = Mutex(StorageState())
+    let storage = LockedValue(StorageState())
 
     /// An engine over `journal` (in memory when it has no log). Use `open` for a durable one.
     /// `signingKeys` seeds the key owner's state (an in-memory engine's first key).

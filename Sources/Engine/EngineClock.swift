@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Locking
 
 /// Where the engine reads the current time. Injected so tests move time without sleeping.
 public protocol EngineClock: Sendable {
@@ -20,10 +20,10 @@ public struct SystemClock: EngineClock {
 
 /// A clock that only moves when told to: tests use it to expire tokens and refill buckets.
 public final class ManualClock: EngineClock {
-    private let current: Mutex<Int64>
+    private let current: LockedValue<Int64>
 
     public init(_ start: Timestamp = Timestamp(milliseconds: 1_790_000_000_000)) {
-        current = Mutex(start.milliseconds)
+        current = LockedValue(start.milliseconds)
     }
 
     public func now() -> Timestamp { Timestamp(milliseconds: current.withLock { $0 }) }

@@ -1,6 +1,6 @@
 import Dispatch
 import Foundation
-import Synchronization
+import Locking
 
 /// The engine's state as one snapshot payload: every shard's users and sessions with the
 /// LSN each shard reflects.
@@ -90,7 +90,7 @@ struct EngineSnapshot: Sendable {
             guard r.isAtEnd else { throw .trailingBytes(offset: r.offset) }
             return ranges
         }
-        let results = Mutex([Result<Part, EngineDecodingError>?](repeating: nil, count: ranges.count))
+        let results = LockedValue([Result<Part, EngineDecodingError>?](repeating: nil, count: ranges.count))
         DispatchQueue.concurrentPerform(iterations: ranges.count) { index in
             let result: Result<Part, EngineDecodingError>
             do throws(EngineDecodingError) {

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Locking
 
 /// A bounded pool of threads for password hashing, beside the shard actors and event loops.
 ///
@@ -19,7 +19,7 @@ public final class HashPool: Sendable {
         var rejected = 0
     }
 
-    private let state = Mutex(State())
+    private let state = LockedValue(State())
     private let available = DispatchSemaphore(value: 0)
     private let threadCount: Int
     private let queueLimit: Int

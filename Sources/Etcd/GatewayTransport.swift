@@ -1,8 +1,8 @@
 import AsyncHTTPClient
+import Locking
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import Synchronization
 
 /// POSTs JSON to etcd's gateway: picks the endpoint, bounds the time, classifies failures.
 ///
@@ -19,7 +19,7 @@ final class GatewayTransport: Sendable {
     let requestTimeout: Duration
     /// The HTTP client, configured here and owned by this transport.
     let http: HTTPClient
-    private let current = Mutex(0)
+    private let current = LockedValue(0)
 
     /// Upper bound on a unary answer's body (etcd's own request limit is 1.5 MiB).
     static let maximumBodySize = 16 << 20

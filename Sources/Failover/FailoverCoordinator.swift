@@ -1,7 +1,7 @@
 import Etcd
 import Foundation
+import Locking
 import NIOCore
-import Synchronization
 
 /// Carries out the election state machine and the sync-set planner against etcd for one node:
 /// keeps its lease, watches the cluster's keys, campaigns, publishes the sync set, refreshes its
@@ -67,7 +67,7 @@ public actor FailoverCoordinator {
     private var renewalsFailed: UInt64 = 0
     private var leaderLostAt: Int64?
     private var stopped = false
-    private nonisolated let published = Mutex<Status?>(nil)
+    private nonisolated let published = LockedValue<Status?>(nil)
 
     /// The status as of the last tick, for callers that cannot wait (`/cluster`, `/metrics`).
     public nonisolated var lastStatus: Status? { published.withLock { $0 } }

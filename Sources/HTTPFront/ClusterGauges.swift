@@ -1,4 +1,5 @@
 import CoreMetrics
+import Locking
 import Metrics
 
 /// The cluster's figures as Prometheus series, set at scrape time from `ClusterFigures`.

@@ -1,3 +1,4 @@
+import Locking
 import NIOCore
 
 /// The open connections of a server: the `MAX_CONNECTIONS` cap, and graceful shutdown.

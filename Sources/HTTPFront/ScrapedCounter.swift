@@ -1,4 +1,5 @@
 import CoreMetrics
+import Locking
 
 /// A Prometheus counter for a total the engine keeps since start: each scrape advances it by
 /// what the total grew since the last one (never backwards).

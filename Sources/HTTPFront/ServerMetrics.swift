@@ -1,5 +1,6 @@
 import CoreMetrics
 import Engine
+import Locking
 import Metrics
 import NIOCore
 import Prometheus

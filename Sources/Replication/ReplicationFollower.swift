@@ -1,6 +1,6 @@
+import Locking
 import NIOCore
 import NIOPosix
-import Synchronization
 import WAL
 
 /// A follower's replication client: connects to the leader (reconnecting with backoff),
@@ -20,7 +20,7 @@ public final class ReplicationFollower: Sendable {
     let group: any EventLoopGroup
     let apply: @Sendable ([WALRecord]) async throws -> UInt64
     let events: @Sendable (ReplicationEvent) -> Void
-    private let state: Mutex<State>
+    private let state: LockedValue<State>
 
     struct State: Sendable {
         var link: FollowerLink?
@@ -48,7 +48,7 @@ public final class ReplicationFollower: Sendable {
         self.group = group
         self.apply = apply
         self.events = events
-        state = Mutex(State(appliedLSN: appliedLSN))
+        state = LockedValue(State(appliedLSN: appliedLSN))
     }
 
     /// Starts following in the background.

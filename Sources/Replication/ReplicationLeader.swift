@@ -1,4 +1,5 @@
 import Glibc
+import Locking
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -19,8 +20,8 @@ public final class ReplicationLeader: Sendable {
     let authenticator: ReplicationAuthenticator
     let sessionConfiguration: LeaderSession.Configuration
     let events: @Sendable (ReplicationEvent) -> Void
-    let hub: Mutex<Hub>
-    private let server = Mutex<(any Channel)?>(nil)
+    let hub: LockedValue<Hub>
+    private let server = LockedValue<(any Channel)?>(nil)
     private let recordsShipped = Atomic<UInt64>(0)
     private let bytesShipped = Atomic<UInt64>(0)
     private let snapshotsShipped = Atomic<UInt64>(0)
@@ -67,7 +68,7 @@ public final class ReplicationLeader: Sendable {
             configuration: try .init(syncReplicas: configuration.syncReplicas, strict: configuration.strict,
                                      syncTimeout: configuration.syncTimeout),
             leaderSyncedLSN: log.lastWrittenFrame.lsn, now: Self.now())
-        hub = Mutex(Hub(rule: rule, recent: RecentFrames(budget: configuration.memoryBudget)))
+        hub = LockedValue(Hub(rule: rule, recent: RecentFrames(budget: configuration.memoryBudget)))
     }
 
     static func now() -> UInt64 { NIODeadline.now().uptimeNanoseconds }

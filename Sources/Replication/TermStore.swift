@@ -1,5 +1,5 @@
 import Glibc
-import Synchronization
+import Locking
 import WAL
 
 /// The node's term history and current term, kept durably in `DATA_DIR/replication/terms`
@@ -9,7 +9,7 @@ import WAL
 public final class TermStore: Sendable {
     /// `<data dir>/replication/terms`
     public let path: String
-    private let state: Mutex<(history: TermHistory, current: UInt64)>
+    private let state: LockedValue<(history: TermHistory, current: UInt64)>
 
     /// Loads the store of `dataDirectory` (an empty history at term 0 when there is none), then
     /// adds the term records of the retained log it does not hold yet (a crash between a term
@@ -38,7 +38,7 @@ public final class TermStore: Sendable {
             guard record.isControl, let term = try TermRecord(decoding: record.bytes) else { return }
             if term.term > history.lastTerm { history = try history.appending(term: term.term, firstLSN: record.lsn) }
         }
-        state = Mutex((history, max(current, history.lastTerm)))
+        state = LockedValue((history, max(current, history.lastTerm)))
         mkdir(directory, 0o700)
         try save()
     }

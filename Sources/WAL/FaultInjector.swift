@@ -1,5 +1,5 @@
 import Glibc
-import Synchronization
+import Locking
 
 /// A test double for `WALFileSystem`: wraps a real one and makes chosen calls fail with a chosen
 /// `errno` (ENOSPC, EIO, ...), either the Nth call of an operation or every call until cleared.
@@ -28,7 +28,7 @@ public final class FaultInjector: Sendable {
         var rules: [Rule] = []
     }
 
-    private let state = Mutex(State())
+    private let state = LockedValue(State())
     private let base: WALFileSystem
 
     /// Wraps `base` (default: the real POSIX file system).

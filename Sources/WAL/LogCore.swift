@@ -1,6 +1,6 @@
-import Synchronization
+import Locking
 
-/// The state shared between callers (append / wait) and the writer thread, behind one Mutex, plus
+/// The state shared between callers (append / wait) and the writer thread, behind one lock, plus
 /// the signals that wake the writer.
 final class LogCore: Sendable {
     /// Called once with the outcome of the wait; runs on the writer thread or the caller's.
@@ -48,7 +48,7 @@ final class LogCore: Sendable {
     }
 
     let durability: Durability
-    let state: Mutex<State>
+    let state: LockedValue<State>
     /// Wakes the writer: something was appended, a flush was requested, or close was called.
     let wake = ThreadSignal()
     /// Interrupts the writer's retry backoff on close.
@@ -56,7 +56,7 @@ final class LogCore: Sendable {
 
     init(durability: Durability, lastLSN: UInt64) {
         self.durability = durability
-        state = Mutex(State(nextLSN: lastLSN + 1, writtenLSN: lastLSN, syncedLSN: lastLSN))
+        state = LockedValue(State(nextLSN: lastLSN + 1, writtenLSN: lastLSN, syncedLSN: lastLSN))
     }
 
     /// The LSN up to which `waitUntilDurable` returns, for the configured mode.

@@ -1,9 +1,9 @@
 import Glibc
-import Synchronization
+import Locking
 
 /// A durable, append-only log of byte records with group commit.
 ///
-/// Callers `append` records (a short Mutex-protected enqueue that never does I/O and returns the
+/// Callers `append` records (a short locked enqueue that never does I/O and returns the
 /// record's LSN), then `await waitUntilDurable(lsn)`. One dedicated writer thread takes everything
 /// enqueued while the previous write + `fdatasync` ran, compresses it with lz4, writes it as one
 /// CRC32C-checked frame and syncs once for all of it, then resumes the waiters of that batch.
@@ -15,8 +15,8 @@ public final class WriteAheadLog: Sendable {
     public let configuration: WALConfiguration
     /// What opening found and cut (and, after `supersede(through:)`, what it moved aside).
     public var recoveryReport: RecoveryReport { report.withLock { $0 } }
-    private let report: Mutex<RecoveryReport>
-    private let retentionFloor = Mutex<UInt64?>(nil)
+    private let report: LockedValue<RecoveryReport>
+    private let retentionFloor = LockedValue<UInt64?>(nil)
 
     let core: LogCore
     private let writer: LogWriter
@@ -63,7 +63,7 @@ public final class WriteAheadLog: Sendable {
                 try writer.createFirst(firstLSN: outcome.nextLSN)
             }
             self.configuration = configuration
-            self.report = Mutex(outcome.report)
+            self.report = LockedValue(outcome.report)
             self.core = core
             self.writer = writer
             self.lock = lock

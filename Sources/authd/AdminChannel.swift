@@ -1,7 +1,7 @@
 import Engine
 import Foundation
+import Locking
 import Logging
-import Synchronization
 
 /// The operator's local channel into a running server: a Unix-domain socket at
 /// `DATA_DIR/admin.sock`, created with mode 0600 inside the 0700 data directory, so only
@@ -25,12 +25,12 @@ final class AdminChannel: Sendable {
 
     let path: String
     private let descriptor: Int32
-    private let clients = Mutex(0)
+    private let clients = LockedValue(0)
     private let engine: AuthEngine
     private let logger: Logger
     /// Commands other parts add once they run (the cluster's `promote`): given the command
     /// line, an answer, or nil when the command is not theirs.
-    private let extensions = Mutex<[@Sendable (String) async -> String?]>([])
+    private let extensions = LockedValue<[@Sendable (String) async -> String?]>([])
 
     /// Adds commands served by `handler` (tried in order for lines `snapshot`/`ping` are not).
     func addCommands(_ handler: @escaping @Sendable (String) async -> String?) {
@@ -150,7 +150,7 @@ final class AdminChannel: Sendable {
     private func blockingExtension(_ command: String) -> String? {
         let handlers = extensions.withLock { $0 }
         guard !handlers.isEmpty else { return nil }
-        let answer = Mutex<String?>(nil)
+        let answer = LockedValue<String?>(nil)
         let done = DispatchSemaphore(value: 0)
         Task {
             for handler in handlers {
@@ -175,7 +175,7 @@ final class AdminChannel: Sendable {
 
     /// Runs `body` on a task and waits for its answer on this (dedicated) thread.
     private func blocking(_ body: @escaping @Sendable () async -> String) -> String {
-        let answer = Mutex("")
+        let answer = LockedValue("")
         let done = DispatchSemaphore(value: 0)
         Task {
             let text = await body()

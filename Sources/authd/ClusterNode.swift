@@ -3,11 +3,11 @@ import Etcd
 import Failover
 import Foundation
 import HTTPFront
+import Locking
 import Logging
 import NIOCore
 import NIOPosix
 import Replication
-import Synchronization
 import WAL
 
 /// This node's role in a replicated group, wired into the engine and the HTTP front: a leader
@@ -34,15 +34,15 @@ final class ClusterNode: Sendable {
     let group: any EventLoopGroup
     let threadPool: NIOThreadPool
     let logger: Logger
-    let role = Mutex<Role>(.stopped)
+    let role = LockedValue<Role>(.stopped)
     /// Automatic failover: the coordinator on etcd, and what it last said of the lease.
-    let coordinator = Mutex<FailoverCoordinator?>(nil)
-    let etcdClient = Mutex<EtcdClient?>(nil)
-    let fencing = Mutex(Fencing())
+    let coordinator = LockedValue<FailoverCoordinator?>(nil)
+    let etcdClient = LockedValue<EtcdClient?>(nil)
+    let fencing = LockedValue(Fencing())
     /// Reasons to restart this node's roles (automatic failover: a step-down, a rewind).
     let restarts: AsyncStream<String>
     /// Set when the node stopped to restart its roles (read by `authd serve`).
-    let restartReason = Mutex<String?>(nil)
+    let restartReason = LockedValue<String?>(nil)
     let restartRequest: AsyncStream<String>.Continuation
 
     struct Fencing: Sendable {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Synchronization
+import Locking
 import WAL
 
 /// `authd wal ...`: operator commands for the write-ahead log and snapshots of a data directory.
@@ -10,7 +10,7 @@ struct WALCommand: AsyncParsableCommand {
         subcommands: [WALVerifyCommand.self, WALDumpCommand.self, WALRepairCommand.self, WALBenchCommand.self]
     )
 
-    private static let describeHook = Mutex<@Sendable ([UInt8]) -> String>(WALCommand.hexPrefix)
+    private static let describeHook = LockedValue<@Sendable ([UInt8]) -> String>(WALCommand.hexPrefix)
 
     /// Turns a record's bytes into a one-line description for `wal dump`. The Engine sets this to
     /// its record decoder; the default prints the hex of the first 32 bytes.

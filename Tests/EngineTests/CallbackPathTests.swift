@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Locking
 import Testing
 @testable import Engine
 
@@ -38,7 +38,7 @@ import Testing
         let shard = engine.shard(forUser: grant.user.id)
         let answeredInline = await withCheckedContinuation { (c: CheckedContinuation<Bool, Never>) in
             shard.placement.run {
-                let answered = Mutex(false)
+                let answered = LockedValue(false)
                 engine.me(accessToken: grant.accessToken) { result in
                     if case .success = result { answered.withLock { $0 = true } }
                 }

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Locking
 import Testing
 import WAL
 @testable import Engine
@@ -28,7 +28,7 @@ import WAL
 
     /// The outcome of `body` if it finishes within `seconds`, else nil (the task is left to finish).
     private func within<T: Sendable>(seconds: Double, _ body: @escaping @Sendable () async -> T) async -> T? {
-        let result = Mutex<T?>(nil)
+        let result = LockedValue<T?>(nil)
         let task = Task {
             let value = await body()
             result.withLock { $0 = value }

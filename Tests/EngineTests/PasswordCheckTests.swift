@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Locking
 import Testing
 @testable import Engine
 
@@ -19,7 +19,7 @@ final class RecordingHasher: PasswordHashing {
 
     let parameters: Argon2Parameters
     private let real: PasswordHasher?
-    private let recorded = Mutex<[Operation]>([])
+    private let recorded = LockedValue<[Operation]>([])
 
     /// Records and delegates to the real hasher (libsodium) when `real`, else fakes the hashes.
     init(parameters: Argon2Parameters, real: Bool = false) {

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Locking
 import Testing
 import WAL
 @testable import Engine
@@ -23,7 +23,7 @@ import WAL
             try? FileManager.default.removeItem(atPath: followerDir)
         }
         let leader = try await AuthEngine.open(configuration(leaderDir))
-        let shipped = Mutex<[WrittenFrames]>([])
+        let shipped = LockedValue<[WrittenFrames]>([])
         leader.writeAheadLog?.setFrameObserver { frames in shipped.withLock { $0.append(frames) } }
         for i in 0..<30 { try await leader.registerUser("r\(i)@example.com") }
         let a = try await leader.loginUser("r1@example.com")

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Locking
 import Testing
 import WAL
 @testable import Engine
@@ -242,7 +242,7 @@ import WAL
         }
         let clock = ManualClock()
         let leader = try await AuthEngine.open(durable(leaderDir), clock: clock)
-        let shipped = Mutex<[WrittenFrames]>([])
+        let shipped = LockedValue<[WrittenFrames]>([])
         leader.writeAheadLog?.setFrameObserver { frames in shipped.withLock { $0.append(frames) } }
         var followerConfiguration = durable(followerDir)
         followerConfiguration.startsFollowing = true
@@ -309,7 +309,7 @@ import WAL
             var c = durable(dir)
             c.sessionSweepIntervalMilliseconds = 1   // the schedule's pace is real time; what it purges is judged by `clock`
             let engine = try await AuthEngine.open(c, clock: clock)
-            let events = Mutex<[SweepReport]>([])
+            let events = LockedValue<[SweepReport]>([])
             engine.observe { event in if case .sessionsSwept(let report) = event { events.withLock { $0.append(report) } } }
             try await engine.registerUser("auto@example.com")
             let grant = try await engine.loginUser("auto@example.com")

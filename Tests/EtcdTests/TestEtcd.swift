@@ -1,8 +1,8 @@
 import AsyncHTTPClient
 import Etcd
 import Foundation
+import Locking
 import NIOCore
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -14,7 +14,7 @@ final class TestEtcd: Sendable {
     let directory: String
     let clientPort: Int
     let peerPort: Int
-    private let pid = Mutex<pid_t>(0)
+    private let pid = LockedValue<pid_t>(0)
 
     var clientURL: String { "http://127.0.0.1:\(clientPort)" }
 
@@ -133,7 +133,7 @@ final class TestEtcd: Sendable {
 
     /// Every etcd this process started and has not stopped, killed at exit so none outlives
     /// the test run.
-    private static let started: Mutex<Set<pid_t>> = {
+    private static let started: LockedValue<Set<pid_t>> = {
         atexit {
             for child in TestEtcd.started.withLock({ $0 }) {
                 Glibc.kill(child, SIGKILL)
@@ -141,7 +141,7 @@ final class TestEtcd: Sendable {
                 waitpid(child, &status, 0)
             }
         }
-        return Mutex([])
+        return LockedValue([])
     }()
 }
 

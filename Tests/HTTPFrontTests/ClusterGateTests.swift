@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Locking
 import Testing
 @testable import HTTPFront
 
@@ -7,10 +7,10 @@ import Testing
 /// single node (no gate) behaves as before.
 @Suite(.timeLimit(.minutes(2))) struct ClusterGateTests {
     final class Role: Sendable {
-        let refusal = Mutex<ClusterRefusal?>(nil)
-        let leader = Mutex(true)
-        let replica = Mutex(false)
-        let figures = Mutex(ClusterFigures(role: "leader", term: 3, writable: true))
+        let refusal = LockedValue<ClusterRefusal?>(nil)
+        let leader = LockedValue(true)
+        let replica = LockedValue(false)
+        let figures = LockedValue(ClusterFigures(role: "leader", term: 3, writable: true))
 
         var gate: ClusterGate {
             ClusterGate(

@@ -1,6 +1,6 @@
 import Foundation
+import Locking
 import NIOPosix
-import Synchronization
 import Testing
 import WAL
 @testable import Replication
@@ -51,14 +51,14 @@ import WAL
 
         // With no follower yet, a write waits (synchronous mode, before SYNC_TIMEOUT).
         let early = leaderLog.append(record(1))
-        let answered = Mutex(false)
+        let answered = LockedValue(false)
         leaderLog.whenDurable(early) { _ in answered.withLock { $0 = true } }
         try await Task.sleep(nanoseconds: 300_000_000)
         #expect(!answered.withLock { $0 })
 
         let followerLog = try WriteAheadLog(configuration: WALConfiguration(directory: followerDir, segmentSize: 8 << 10, preallocate: false))
         followerLog.start()
-        let applied = Mutex<[WALRecord]>([])
+        let applied = LockedValue<[WALRecord]>([])
         let follower = ReplicationFollower(
             configuration: FollowerConfiguration(leaderHost: "127.0.0.1", leaderPort: address.port!, node: "follower", secret: secret),
             log: followerLog, directory: followerDir, terms: try TermStore(dataDirectory: followerDir),
@@ -94,12 +94,12 @@ import WAL
         }
         let leaderLog = try WriteAheadLog(configuration: WALConfiguration(directory: leaderDir, preallocate: false))
         leaderLog.start()
-        let seen = Mutex<[ReplicationEvent]>([])
+        let seen = LockedValue<[ReplicationEvent]>([])
         let endpoint = try leader(leaderLog, leaderDir, syncTimeout: 300_000_000) { event in seen.withLock { $0.append(event) } }
         let address = try await endpoint.start()
         let followerLog = try WriteAheadLog(configuration: WALConfiguration(directory: followerDir, preallocate: false))
         followerLog.start()
-        let followerEvents = Mutex<[ReplicationEvent]>([])
+        let followerEvents = LockedValue<[ReplicationEvent]>([])
         let follower = ReplicationFollower(
             configuration: FollowerConfiguration(leaderHost: "127.0.0.1", leaderPort: address.port!, node: "impostor",
                                                  secret: Array("a-different-replication-secret-0123456789".utf8)),

@@ -1,6 +1,6 @@
 import Foundation
+import Locking
 import NIOPosix
-import Synchronization
 import Testing
 import WAL
 @testable import Replication
@@ -56,7 +56,7 @@ import WAL
             secret: secret, syncReplicas: 1, strict: false, syncTimeout: 5_000_000_000)
         let pool = NIOThreadPool(numberOfThreads: 1)
         pool.start()
-        let leaderEvents = Mutex<[ReplicationEvent]>([])
+        let leaderEvents = LockedValue<[ReplicationEvent]>([])
         let endpoint = try ReplicationLeader(configuration: configuration, log: leaderLog, directory: leaderDir,
                                              group: MultiThreadedEventLoopGroup.singleton, threadPool: pool,
                                              events: { event in leaderEvents.withLock { $0.append(event) } })
@@ -64,7 +64,7 @@ import WAL
 
         let followerConfiguration = FollowerConfiguration(leaderHost: "127.0.0.1", leaderPort: address.port!, node: "new", secret: secret)
         let terms = try TermStore(dataDirectory: followerDir)
-        let followerEvents = Mutex<[ReplicationEvent]>([])
+        let followerEvents = LockedValue<[ReplicationEvent]>([])
         let result = await ReplicationFollower.bootstrap(
             configuration: followerConfiguration, directory: followerDir, terms: terms, group: MultiThreadedEventLoopGroup.singleton,
             events: { event in followerEvents.withLock { $0.append(event) } })

@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import Synchronization
+import Locking
 import Testing
 import WAL
 
@@ -9,7 +9,7 @@ import WAL
 @Suite struct ReplicationHookTests {
     /// A leader log that reports its frames; returns them in order.
     func leaderFrames(_ dir: TestDirectory, count: Int, segmentSize: Int = 1 << 20) async throws -> [WrittenFrames] {
-        let seen = Mutex<[WrittenFrames]>([])
+        let seen = LockedValue<[WrittenFrames]>([])
         let log = try WriteAheadLog(configuration: dir.configuration(segmentSize: segmentSize))
         log.setFrameObserver { frames in seen.withLock { $0.append(frames) } }
         log.start()
@@ -108,7 +108,7 @@ import WAL
         log.requireConfirmation(true)
         let first = log.append(record(1))
         let second = log.append(record(2))
-        let outcomes = Mutex<[UInt64: Result<Void, WALError>]>([:])
+        let outcomes = LockedValue<[UInt64: Result<Void, WALError>]>([:])
         for lsn in [first, second] {
             log.whenDurable(lsn) { result in outcomes.withLock { $0[lsn] = result } }
         }

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# AddressSanitizer and LeakSanitizer over the unit suite (EtcdTests aside, as in `make test`):
+# out-of-bounds and use-after-free on every access the tests make, and, at exit of each test
+# process, every allocation still unreachable. Exits 1 when a test fails or ASan/LSan reports
+# anything (docs/reliability.md).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+SWIFT="${SWIFT:-swift}"
+OUT="${TMPDIR:-/tmp}/authd-asan"
+mkdir -p "$OUT"
+"$SWIFT" build --build-tests --sanitize=address --scratch-path .build-asan >/dev/null || exit 1
+ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1}" \
+  "$SWIFT" test --skip-build --sanitize=address --scratch-path .build-asan --parallel --skip EtcdTests > "$OUT/suite.log" 2>&1
+status=$?
+asan=$(grep -ac 'ERROR: AddressSanitizer' "$OUT/suite.log")
+leaks=$(grep -ac 'ERROR: LeakSanitizer' "$OUT/suite.log")
+echo "suite: $(grep -a 'Test run with' "$OUT/suite.log" | tail -1)"
+echo "suite: $asan AddressSanitizer errors, $leaks LeakSanitizer reports (log: $OUT/suite.log)"
+if [ "$status" -ne 0 ]; then echo "check-memory: the suite failed under ASan (exit $status)"; exit 1; fi
+if [ $((asan + leaks)) -ne 0 ]; then echo "check-memory: $((asan + leaks)) sanitizer reports"; exit 1; fi
+echo "check-memory: clean"
