@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end suite against the real authd binaries in BIN_DIR (default .build/debug):
 # the HTTP scenarios, durability, disk full, many connections, replication, automatic failover, the observability assets against a real
-# Prometheus, the SIGKILL crash test, and schemathesis against /docs.json.
+# Prometheus, a 2-minute soak, the SIGKILL crash test, and schemathesis against /docs.json.
 set -euo pipefail
 BIN_DIR="$(cd "${1:-.build/debug}" && pwd)"
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -32,6 +32,9 @@ python3 "$HERE/failover.py" "$BIN_DIR" 5
 
 echo "== observability: promtool checks and rule tests, a real Prometheus scraping authd under load"
 python3 "$HERE/observability.py" "$BIN_DIR"
+
+echo "== soak, 2 minutes: mixed load at half of its peak; RSS, descriptors, WAL behind snapshots, p99 bounds"
+BIN_DIR="$BIN_DIR" OUT="$(mktemp -d)" bash "$HERE/../../Benchmarks/soak.sh" 2
 
 echo "== crash test (SIGKILL under load, ledger check)"
 python3 "$HERE/crash.py" "$BIN_DIR" 3
