@@ -8,6 +8,15 @@
 # next to BENCH), FSYNC (default always).
 # Prints the raw fdatasync rate of the temp disk first: every figure here is
 # bound by it. Each part cleans up after itself and stops only what it started.
+#
+# Client weight: each server is driven by a closed-loop client of compiled code
+# keeping CLIENTS connections busy: authd by `bench refresh -t 1` (one thread;
+# BENCH_THREADS to change it), Redis by `redis-benchmark --threads 1`, PostgreSQL
+# by `pgbench -j 2` (two threads from 2 clients up; postgres.sh). They are not the
+# same program: bench parses HTTP and carries each answer's refresh token into
+# the next request, redis-benchmark sends a pre-built EVALSHA, so bench's CPU per
+# request is printed beside its figures ("generator" line) for the reader to
+# weigh; on 2 cores the client's CPU is CPU the server does not get.
 set -euo pipefail
 
 SECONDS_PER_RUN="${1:-10}"
@@ -17,6 +26,7 @@ REPO="$(cd "$HERE/../.." && pwd)"
 BENCH="${BENCH:-$REPO/.build/release/bench}"
 AUTHD="${AUTHD:-$(dirname "$BENCH")/authd}"
 FSYNC="${FSYNC:-always}"
+BENCH_THREADS="${BENCH_THREADS:-1}"
 WORK="$(mktemp -d /tmp/authd-compare.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 
@@ -30,7 +40,7 @@ echo "disk: $DISK synchronous 4 KiB writes per second (dd oflag=dsync) on $(df -
 declare -A AUTHD_RPS AUTHD_P99 REDIS PG
 if [[ -x "$BENCH" && -x "$AUTHD" ]]; then
   for c in $CLIENTS; do
-    "$BENCH" refresh --spawn --authd "$AUTHD" --fsync "$FSYNC" -c "$c" -d "$SECONDS_PER_RUN" --warmup 2 \
+    "$BENCH" refresh --spawn --authd "$AUTHD" --fsync "$FSYNC" -c "$c" -t "$BENCH_THREADS" -d "$SECONDS_PER_RUN" --warmup 2 \
       --no-progress --json "$WORK/authd-$c.json" >"$WORK/authd-$c.txt" 2>&1 || { cat "$WORK/authd-$c.txt" >&2; continue; }
     read -r rps p99 < <(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["runs"][0]; print("%.0f %.3f" % (r["requestsPerSecond"], r["latency"]["p99Ms"]))' "$WORK/authd-$c.json")
     AUTHD_RPS[$c]=$rps; AUTHD_P99[$c]=$p99
