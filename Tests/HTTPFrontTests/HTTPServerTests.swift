@@ -463,7 +463,9 @@ import Testing
     }
 
     @Test func silentConnectionsAreClosedAfterTheIdleTimeout() async throws {
-        try await withServer(configure: { $0.idleTimeoutSeconds = 1 }) { server, _ in
+        // 3 s: long enough that a loaded machine (or ThreadSanitizer's slowdown) reads the first
+        // request before the timer fires, short enough for the suite.
+        try await withServer(configure: { $0.idleTimeoutSeconds = 3 }) { server, _ in
             let connection = try await RawConnection.connect(port: server.port)
             try await connection.send(rawRequest("GET", "/health"))
             #expect(try await connection.readResponse().status == 200)

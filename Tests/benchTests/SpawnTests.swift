@@ -43,7 +43,7 @@ struct SpawnTests {
         let (script, dir) = try makeStandIn(exitAtOnce: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         await #expect(throws: BenchError.self) {
-            _ = try await AuthdProcess.start(binary: script, fsync: "always", shards: nil, extraArguments: [], readyTimeout: 5)
+            _ = try await AuthdProcess.start(binary: script, fsync: "always", shards: nil, extraArguments: [], readyTimeout: 60)
         }
     }
 
@@ -55,7 +55,7 @@ struct SpawnTests {
         let (script, dir) = try makeStandIn(exitAtOnce: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         do {
-            _ = try await CeilingProcess.start(binary: script, threads: 1, readyTimeout: 5)
+            _ = try await CeilingProcess.start(binary: script, threads: 1, readyTimeout: 60)
             Issue.record("a ceiling server that exits was taken as started")
         } catch {
             guard case .spawnFailed(let message) = error else { Issue.record("unexpected \(error)"); return }
