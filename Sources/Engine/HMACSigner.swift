@@ -17,15 +17,18 @@ final class HMACSigner {
         self.mac = mac
         self.template = template
         var ok: Int32 = 0
-        "SHA256".withCString { digest in
+        // OSSL_PARAM keeps the name's pointer, so the name must outlive EVP_MAC_init: a string
+        // literal passed straight to OSSL_PARAM_construct_utf8_string would be a temporary
+        // freed when that call returns (AddressSanitizer: heap-use-after-free in OSSL_PARAM_locate).
+        "SHA256".withCString { digest in "digest".withCString { name in
             var params = [
-                OSSL_PARAM_construct_utf8_string("digest", UnsafeMutablePointer(mutating: digest), 0),
+                OSSL_PARAM_construct_utf8_string(name, UnsafeMutablePointer(mutating: digest), 0),
                 OSSL_PARAM_construct_end(),
             ]
             ok = key.withUnsafeBufferPointer { keyBuffer in
                 EVP_MAC_init(template, keyBuffer.baseAddress, keyBuffer.count, &params)
             }
-        }
+        } }
         precondition(ok == 1, "EVP_MAC_init failed")
         guard let context = EVP_MAC_CTX_dup(template) else { fatalError("EVP_MAC_CTX_dup failed") }
         self.context = context

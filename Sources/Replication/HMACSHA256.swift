@@ -15,9 +15,12 @@ enum HMACSHA256 {
         var output = [UInt8](repeating: 0, count: length)
         var written = 0
         var ok: Int32 = 0
-        "SHA256".withCString { digest in
+        // OSSL_PARAM keeps the name's pointer, so the name must outlive EVP_MAC_init: a string
+        // literal passed straight to OSSL_PARAM_construct_utf8_string would be a temporary
+        // freed when that call returns (AddressSanitizer: heap-use-after-free in OSSL_PARAM_locate).
+        "SHA256".withCString { digest in "digest".withCString { name in
             var params = [
-                OSSL_PARAM_construct_utf8_string("digest", UnsafeMutablePointer(mutating: digest), 0),
+                OSSL_PARAM_construct_utf8_string(name, UnsafeMutablePointer(mutating: digest), 0),
                 OSSL_PARAM_construct_end(),
             ]
             ok = key.withUnsafeBufferPointer { keyBuffer in
@@ -25,7 +28,7 @@ enum HMACSHA256 {
             }
             ok &= message.withUnsafeBufferPointer { EVP_MAC_update(context, $0.baseAddress, $0.count) }
             ok &= output.withUnsafeMutableBufferPointer { EVP_MAC_final(context, $0.baseAddress, &written, length) }
-        }
+        } }
         precondition(ok == 1 && written == length, "HMAC-SHA256 computation failed")
         return output
     }

@@ -14,13 +14,14 @@ public final class ReusedHMAC {
         self.mac = mac
         self.context = context
         var ok: Int32 = 0
-        "SHA256".withCString { digest in
+        // The parameter's name must outlive EVP_MAC_init (OSSL_PARAM keeps the pointer).
+        "SHA256".withCString { digest in OSSL_MAC_PARAM_DIGEST.withCString { name in
             var params = [
-                OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, UnsafeMutablePointer(mutating: digest), 0),
+                OSSL_PARAM_construct_utf8_string(name, UnsafeMutablePointer(mutating: digest), 0),
                 OSSL_PARAM_construct_end(),
             ]
             ok = key.withUnsafeBufferPointer { EVP_MAC_init(context, $0.baseAddress, $0.count, &params) }
-        }
+        } }
         precondition(ok == 1, "EVP_MAC_init failed")
     }
 
