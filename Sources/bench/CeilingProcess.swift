@@ -41,6 +41,7 @@ final class CeilingProcess: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(readyTimeout)
         while Date() < deadline {
             guard process.isRunning else {
+                await server.stop()
                 throw .spawnFailed("bench ceiling --serve-only exited with status \(process.terminationStatus)")
             }
             if HTTPProbe.status(host: "127.0.0.1", port: port, path: "/", timeout: 0.5) == 200 { return server }

@@ -45,10 +45,14 @@ final class LoopState {
         return EventLoopFuture.andAllSucceed(futures, on: loop)
     }
 
-    /// Cancels the timers and closes every connection.
+    /// Cancels the timers, closes every connection and lets go of the drivers (each holds its
+    /// loop's state, so keeping them would keep both alive for good).
     func shutdown() {
         watchdog?.cancel()
+        watchdog = nil
         stopTask?.cancel()
+        stopTask = nil
         for driver in drivers { driver.finish() }
+        drivers.removeAll()
     }
 }

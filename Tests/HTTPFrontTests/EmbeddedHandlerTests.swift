@@ -30,6 +30,7 @@ import Testing
 
     @Test func oversizedContentLengthAnswersBeforeTheBodyAndCloses() throws {
         let channel = try makeChannel()
+        defer { channel.release() }
         try channel.writeInbound(ByteBuffer(string: "POST /v1/auth/register HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000000\r\n\r\n"))
         let (response, _) = try #require(try RawConnection.parse(written(channel)))
         #expect(response.status == 413)
@@ -40,6 +41,7 @@ import Testing
 
     @Test func bodyPassingTheLimitMidStreamIs413() throws {
         let channel = try makeChannel(maximumBodyBytes: 10)
+        defer { channel.release() }
         try channel.writeInbound(ByteBuffer(string: "POST /v1/auth/sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"))
         try channel.writeInbound(ByteBuffer(string: "6\r\n{\"a\":1\r\n"))
         #expect(try written(channel).isEmpty)
@@ -51,6 +53,7 @@ import Testing
 
     @Test func synchronousAnswersNeedNoTask() throws {
         let channel = try makeChannel()
+        defer { channel.release() }
         try channel.writeInbound(ByteBuffer(string: "POST /v1/auth/sessions HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nhi"))
         let (unsupported, used) = try #require(try RawConnection.parse(written(channel)))
         #expect(unsupported.status == 415)

@@ -46,6 +46,7 @@ import Testing
     ])
     func aBodyThatDoesNotArriveIsAnswered408AndClosed(request: String) throws {
         let channel = try makeChannel()
+        defer { channel.release() }
         try send(channel, request)
         channel.embeddedEventLoop.advanceTime(by: .seconds(29))
         #expect(try written(channel).isEmpty)
@@ -62,6 +63,7 @@ import Testing
 
     @Test func aHeadThatDoesNotArriveIsAnswered408AndClosed() throws {
         let channel = try makeChannel()
+        defer { channel.release() }
         try send(channel, "GET /v1/auth/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bea")
         channel.embeddedEventLoop.advanceTime(by: .seconds(29))
         #expect(channel.isActive)
@@ -75,6 +77,7 @@ import Testing
 
     @Test func aTrickledHeadIsCutOffThoughEachByteIsFresh() throws {
         let channel = try makeChannel()
+        defer { channel.release() }
         for byte in "GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".utf8 {
             guard channel.isActive else { break }
             try channel.writeInbound(ByteBuffer(bytes: [byte]))
@@ -86,6 +89,7 @@ import Testing
 
     @Test func eachRequestHasItsOwnClockAndAnsweringStopsIt() throws {
         let channel = try makeChannel()
+        defer { channel.release() }
         try send(channel, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(try RawConnection.parse(written(channel))?.0.status == 200)
         channel.embeddedEventLoop.advanceTime(by: .seconds(25))
@@ -100,6 +104,7 @@ import Testing
 
     @Test func anIdleConnectionIsClosedAfterTheIdleTimeoutWithoutAnAnswer() throws {
         let channel = try makeChannel()
+        defer { channel.release() }
         try send(channel, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
         _ = try written(channel)
         channel.embeddedEventLoop.advanceTime(by: .seconds(55))
@@ -111,6 +116,7 @@ import Testing
 
     @Test func zeroTurnsTheReadDeadlineOff() throws {
         let channel = try makeChannel(readTimeout: .zero, idleTimeout: .zero)
+        defer { channel.release() }
         try send(channel, Self.post + "Content-Length: 10\r\n\r\n")
         channel.embeddedEventLoop.advanceTime(by: .hours(2))
         #expect(channel.isActive)
@@ -122,6 +128,7 @@ import Testing
         // NIO's pipeline handler, quiesced with part of a head in the decoder, closes and then refuses (an
         // assertion in debug builds) the 400 its error handler writes for the leftover: this must not reach it.
         let channel = try makeChannel()
+        defer { channel.release() }
         try send(channel, "GET /health HTTP/1.1\r\nHost: x\r\n")
         channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
         #expect(!channel.isActive)
@@ -129,6 +136,7 @@ import Testing
 
     @Test func quiescingWhileABodyIsAwaitedLetsTheRequestFinish() throws {
         let channel = try makeChannel()
+        defer { channel.release() }
         try send(channel, Self.post + "Content-Length: 2\r\n\r\n")
         channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
         #expect(channel.isActive)

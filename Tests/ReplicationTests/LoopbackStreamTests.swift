@@ -24,10 +24,9 @@ import WAL
         let configuration = LeaderConfiguration(
             host: "127.0.0.1", port: 0, node: "leader", httpURL: "http://127.0.0.1:1", term: 1, terms: TermHistory(),
             secret: secret, syncReplicas: 1, strict: false, syncTimeout: syncTimeout)
-        let pool = NIOThreadPool(numberOfThreads: 1)
-        pool.start()
+        // The shared pool: a pool per test, never shut down, is what LeakSanitizer reported here.
         return try ReplicationLeader(configuration: configuration, log: log, directory: dir,
-                                     group: MultiThreadedEventLoopGroup.singleton, threadPool: pool, events: events)
+                                     group: MultiThreadedEventLoopGroup.singleton, threadPool: .singleton, events: events)
     }
 
     func eventually(_ condition: () -> Bool) async -> Bool {

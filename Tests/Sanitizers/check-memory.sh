@@ -2,7 +2,8 @@
 # AddressSanitizer and LeakSanitizer over the unit suite (EtcdTests aside, as in `make test`):
 # out-of-bounds and use-after-free on every access the tests make, and, at exit of each test
 # process, every allocation still unreachable. Exits 1 when a test fails or ASan/LSan reports
-# anything (docs/reliability.md).
+# anything (docs/reliability.md). Tests/Sanitizers/lsan-suppressions.txt names the two reports that
+# are not authd's (inside Foundation and NIO) and why.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 SWIFT="${SWIFT:-swift}"
@@ -10,6 +11,7 @@ OUT="${TMPDIR:-/tmp}/authd-asan"
 mkdir -p "$OUT"
 "$SWIFT" build --build-tests --sanitize=address --scratch-path .build-asan >/dev/null || exit 1
 ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1}" \
+LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$PWD/Tests/Sanitizers/lsan-suppressions.txt:print_suppressions=1}" \
   "$SWIFT" test --skip-build --sanitize=address --scratch-path .build-asan --parallel --skip EtcdTests > "$OUT/suite.log" 2>&1
 status=$?
 asan=$(grep -ac 'ERROR: AddressSanitizer' "$OUT/suite.log")
