@@ -25,10 +25,12 @@ import http.client
 import json
 import os
 import resource
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 from authd_process import Server
@@ -53,7 +55,7 @@ def raise_nofile(wanted):
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
-def flood(port, count, hold_seconds, half_sent):
+def flood(port, count, hold_seconds, half_sent, marker=None):
     """Child mode: opens `count` connections, half of them sending a head without its end, holds
     them `hold_seconds`, then reports (as one JSON line) what came back on them."""
     raise_nofile(count + 256)
@@ -86,6 +88,8 @@ def flood(port, count, hold_seconds, half_sent):
         if pending:
             time.sleep(0.1)
     opened = time.time() - started
+    if marker:
+        open(marker, "w").close()   # the parent tells the connecting phase from the holding one
     head = b"GET /health HTTP/1.1\r\nHost: slow\r\nX-Slow: 1\r\n"
     for i in connected:
         if half_sent and i % 2 == 0:
@@ -118,10 +122,13 @@ def flood(port, count, hold_seconds, half_sent):
                       "openSeconds": round(opened, 2), "answers": answers}), flush=True)
 
 
-def start_flood(port, total, hold_seconds, half_sent=True):
+def start_flood(port, total, hold_seconds, half_sent=True, markers=None):
+    """FLOODERS children; with `markers` (a directory), each creates a file there once all its
+    connections are made."""
     each = total // FLOODERS
     return [subprocess.Popen([sys.executable, os.path.abspath(__file__), "--flood", str(port), str(each), str(hold_seconds),
-                              "1" if half_sent else "0"], stdout=subprocess.PIPE, text=True) for _ in range(FLOODERS)]
+                              "1" if half_sent else "0"] + ([os.path.join(markers, str(n))] if markers else []),
+                             stdout=subprocess.PIPE, text=True) for n in range(FLOODERS)]
 
 
 def collect(floods, timeout):
@@ -216,13 +223,18 @@ def slowloris():
         bearer = login(server)
         keep = server.connection()
         expect(timed(server, "/v1/auth/me", headers=bearer, conn=keep)[0] == 200, "keep-alive client before the flood")
-        floods = start_flood(server.port, total, hold_seconds=15)
+        markers = tempfile.mkdtemp(prefix="authd-flood-")
+        floods = start_flood(server.port, total, hold_seconds=15, markers=markers)
         peak_fds = 0
         kept, fresh, fresh_status = [], [], {}
+        held = []   # the keep-alive client's answers once every connection of the flood is made
         deadline = time.time() + 120
         while time.time() < deadline and any(p.poll() is None for p in floods):
+            all_made = len(os.listdir(markers)) == FLOODERS
             k, f, s = probe_while(server, floods, bearer, keep, 1)
             kept += k
+            if all_made:
+                held += k
             fresh += f
             for key, value in s.items():
                 fresh_status[key] = fresh_status.get(key, 0) + value
@@ -233,6 +245,8 @@ def slowloris():
               f"authd peak descriptors {peak_fds}", flush=True)
         print(f"     on the flood's connections after 15 s: {report['answers']}", flush=True)
         print(f"     keep-alive client GET /v1/auth/me: {summary(kept)}", flush=True)
+        print(f"     of which while all {report['connected']} connections were held (after the connect burst): "
+              f"{summary(held) if held else 'none'}", flush=True)
         print(f"     fresh connections GET /health: {summary(fresh)}; statuses {fresh_status}", flush=True)
         expect(report["connected"] >= total * 0.9, f"only {report['connected']} of {total} connections were made")
         expect(report["answers"].get("408", 0) > 0, "no half-sent connection was cut with 408")
@@ -245,6 +259,7 @@ def slowloris():
             status, _ = timed(server, "/health")
         expect(status == 200, "a new client is not served after the flood")
         keep.close()
+        shutil.rmtree(markers, ignore_errors=True)
     finally:
         server.stop()
 
@@ -306,6 +321,7 @@ def main():
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--flood":
-        flood(int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), sys.argv[5] == "1")
+        flood(int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), sys.argv[5] == "1",
+              sys.argv[6] if len(sys.argv) > 6 else None)
         sys.exit(0)
     sys.exit(main())

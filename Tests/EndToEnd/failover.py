@@ -14,7 +14,10 @@ was acknowledged, while:
 5. etcd is SIGKILLed for 10 s and restarted: writes pause and resume by themselves.
 
 Then: every acknowledged write is on the cluster (0 lost), all nodes converge (`wal verify`
-clean, `inspect` equal), and the failover times are printed.
+clean, `inspect` equal), and the failover times are printed. Along the way the nodes' /metrics
+carry every cluster-only metric the alert rules and the dashboard use
+(deploy/observability/cluster-metrics.txt), each with # HELP and a sample, and a failover is
+counted by the nodes that saw it.
 
 Usage: python3 failover.py BIN_DIR [kills]
 """
@@ -74,7 +77,24 @@ class Node:
             "HTTP_ADVERTISE": f"http://127.0.0.1:{self.server.port}",
             "SNAPSHOT_EVERY_BYTES": "0",
             "LOG_LEVEL": "notice",
+            "METRICS_ENABLED": "true",
         }
+
+    def metrics(self):
+        """{metric name: [sample lines]} and the set of names with # HELP, from /metrics."""
+        status, _, text = self.server.request("GET", "/metrics")
+        expect(status == 200, f"{self.name}: /metrics answered {status}")
+        samples, helped = {}, set()
+        for line in text.splitlines():
+            if line.startswith("# HELP "):
+                helped.add(line.split()[2])
+            elif line and not line.startswith("#"):
+                name = line.split("{", 1)[0].split(" ", 1)[0]
+                for suffix in ("_bucket", "_sum", "_count"):
+                    if name.endswith(suffix) and name[: -len(suffix)] in helped:
+                        name = name[: -len(suffix)]
+                samples.setdefault(name, []).append(line)
+        return samples, helped
 
     def cluster(self):
         status, _, body = self.server.request("GET", "/cluster")
@@ -284,6 +304,36 @@ def ready_cluster(nodes):
     return leader if sync_member(leader) else None
 
 
+def cluster_only_metrics():
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "deploy", "observability",
+                        "cluster-metrics.txt")
+    with open(path) as f:
+        return [line.strip() for line in f if line.strip() and not line.startswith("#")]
+
+
+def check_cluster_metrics(nodes):
+    """Every cluster-only metric is exported, with # HELP and a sample, by some running node."""
+    seen = {}
+    for n in nodes:
+        if n.running():
+            samples, helped = n.metrics()
+            for name in cluster_only_metrics():
+                if name in helped and samples.get(name):
+                    seen.setdefault(name, n.name)
+    missing = [name for name in cluster_only_metrics() if name not in seen]
+    expect(not missing, f"cluster metrics without # HELP or a sample on any node: {missing}")
+    print(f"metrics: the {len(seen)} cluster-only metrics of cluster-metrics.txt are exported with # HELP", flush=True)
+
+
+def failovers_counted(nodes):
+    total = 0.0
+    for n in nodes:
+        if n.running():
+            samples, _ = n.metrics()
+            total += sum(float(line.rsplit(" ", 1)[1]) for line in samples.get("authd_cluster_failovers_total", []))
+    return total
+
+
 def main():
     global ETCD, PROXY
     ETCD = EtcdCluster(1)
@@ -309,6 +359,9 @@ def main():
 
     load = Load(proxy).start()
     wait(lambda: len(load.acks) > 20, "writes through HAProxy")
+    # Lag and lease renewal series appear once the followers have acknowledged and the lease was renewed.
+    wait(lambda: check_cluster_metrics(nodes) is None, "every cluster-only metric on /metrics", timeout=30, every=0.5)
+    failovers_before = failovers_counted(nodes)
 
     # 1. SIGKILL whichever node leads, KILLS times.
     gaps = []
@@ -329,6 +382,10 @@ def main():
         expect(not load.errors, f"client errors: {load.errors}")
         leader.server.start()
     expect(max(gaps) <= TTL + 2, f"failover took {max(gaps):.2f} s, more than CLUSTER_LEASE_TTL + 2 s")
+    counted = failovers_counted(nodes)
+    expect(counted > failovers_before, f"authd_cluster_failovers_total did not move over {KILLS} failovers "
+                                       f"({failovers_before:g} -> {counted:g})")
+    print(f"metrics: authd_cluster_failovers_total summed over the nodes {failovers_before:g} -> {counted:g}", flush=True)
 
     # 2. SIGSTOP the leader past its lease.
     wait(lambda: ready_cluster(nodes) is not None, "a ready cluster before the pause", timeout=90)

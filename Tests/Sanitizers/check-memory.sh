@@ -4,19 +4,14 @@
 # process, every allocation still unreachable. Exits 1 when a test fails or ASan/LSan reports
 # anything (docs/reliability.md). Tests/Sanitizers/lsan-suppressions.txt names the two reports that
 # are not authd's (inside Foundation and NIO) and why.
-set -uo pipefail
-cd "$(dirname "$0")/../.."
-SWIFT="${SWIFT:-swift}"
+source "$(dirname "$0")/suite.sh"
 OUT="${TMPDIR:-/tmp}/authd-asan"
-mkdir -p "$OUT"
-"$SWIFT" build --build-tests --sanitize=address --scratch-path .build-asan >/dev/null || exit 1
 ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1}" \
 LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$PWD/Tests/Sanitizers/lsan-suppressions.txt:print_suppressions=1}" \
-  "$SWIFT" test --skip-build --sanitize=address --scratch-path .build-asan --parallel --skip EtcdTests > "$OUT/suite.log" 2>&1
-status=$?
+  run_suite address .build-asan "$OUT/suite.log"
+status=$SUITE_STATUS
 asan=$(grep -ac 'ERROR: AddressSanitizer' "$OUT/suite.log")
 leaks=$(grep -ac 'ERROR: LeakSanitizer' "$OUT/suite.log")
-echo "suite: $(grep -a 'Test run with' "$OUT/suite.log" | tail -1)"
 echo "suite: $asan AddressSanitizer errors, $leaks LeakSanitizer reports (log: $OUT/suite.log)"
 if [ "$status" -ne 0 ]; then echo "check-memory: the suite failed under ASan (exit $status)"; exit 1; fi
 if [ $((asan + leaks)) -ne 0 ]; then echo "check-memory: $((asan + leaks)) sanitizer reports"; exit 1; fi

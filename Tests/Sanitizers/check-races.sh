@@ -4,20 +4,14 @@
 # as a "Swift access race") and the same counter behind a pthread mutex (not reported), which is
 # why authd's one lock type (Sources/Locking) wraps a pthread mutex.
 # Exits 1 when a test fails or TSan reports anything in the suite (docs/reliability.md).
-set -uo pipefail
-cd "$(dirname "$0")/../.."
-SWIFT="${SWIFT:-swift}"
+source "$(dirname "$0")/suite.sh"
 OUT="${TMPDIR:-/tmp}/authd-tsan"
-mkdir -p "$OUT"
-"$SWIFT" build --build-tests --sanitize=thread --scratch-path .build-tsan >/dev/null || exit 1
 # halt_on_error=0: report every race of the run, not just the first.
-TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=0}" \
-  "$SWIFT" test --skip-build --sanitize=thread --scratch-path .build-tsan --parallel --skip EtcdTests > "$OUT/suite.log" 2>&1
-status=$?
+TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=0}" run_suite thread .build-tsan "$OUT/suite.log"
+status=$SUITE_STATUS
 access=$(grep -ac 'WARNING: ThreadSanitizer: Swift access race' "$OUT/suite.log")
 races=$(grep -ac 'WARNING: ThreadSanitizer: data race' "$OUT/suite.log")
 other=$(grep -a 'WARNING: ThreadSanitizer' "$OUT/suite.log" | grep -avc 'Swift access race\|data race')
-echo "suite: $(grep -a 'Test run with' "$OUT/suite.log" | tail -1)"
 echo "suite: $access Swift access races, $races data races, $other other TSan warnings (log: $OUT/suite.log)"
 for probe in mutex pthread; do
   swiftc -O -sanitize=thread "Tests/Sanitizers/$probe-probe.swift" -o "$OUT/$probe-probe" 2>/dev/null || exit 1
