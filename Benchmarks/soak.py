@@ -32,7 +32,7 @@ SETTINGS = {
     "WAL_SEGMENT_BYTES": str(SEGMENT_BYTES), "SNAPSHOT_EVERY_BYTES": str(SNAPSHOT_EVERY), "SNAPSHOT_KEEP": "2",
     "SESSION_RETENTION": "60s", "SESSION_SWEEP_INTERVAL": "5s", "MAX_SESSIONS_PER_USER": "100",
 }
-COLUMNS = ["seconds", "rss_mib", "fds", "wal_bytes", "wal_segments", "snapshot_files", "snapshots_taken",
+COLUMNS = ["seconds", "rss_mib", "fds", "wal_bytes", "wal_written", "wal_segments", "snapshot_files", "snapshots_taken",
            "users", "active", "expired", "revoked", "compromised", "requests", "p99_ms"]
 
 
@@ -131,17 +131,14 @@ def check(rows, warmup_seconds, peak, rate, soak_report):
     if max(fds) - min(fds) > 8:
         problems.append(f"open descriptors moved between {min(fds)} and {max(fds)} after warm-up (bound: 8)")
     # SNAPSHOT_KEEP=2: the segments from the older kept snapshot on stay, about two snapshot
-    # intervals' worth. An interval's worth is measured (SNAPSHOT_EVERY_BYTES counts payload
-    # bytes before compression and framing, so it is not SNAPSHOT_EVERY / SEGMENT_BYTES).
-    grown, since = [], 0
-    for a, b in zip(rows, rows[1:]):
-        if b["snapshots_taken"] > a["snapshots_taken"]:
-            grown.append(since)
-            since = 0
-        else:
-            since += max(0, b["wal_segments"] - a["wal_segments"])
-    interval = max(grown[1:] or [SNAPSHOT_EVERY // SEGMENT_BYTES]) + 1
-    bound = 2 * interval + 2
+    # intervals' worth, plus the one being written. An interval's worth is measured: the bytes
+    # written to segments (after lz4) per snapshot taken over the run, in segments, rounded up
+    # (SNAPSHOT_EVERY_BYTES counts payload bytes before compression and framing, so it is not
+    # SNAPSHOT_EVERY / SEGMENT_BYTES; and a short run takes several snapshots per sample).
+    snapshots = rows[-1]["snapshots_taken"] - rows[0]["snapshots_taken"]
+    written = rows[-1]["wal_written"] - rows[0]["wal_written"]
+    interval = -(-int(written / snapshots) // SEGMENT_BYTES) if snapshots > 0 else SNAPSHOT_EVERY // SEGMENT_BYTES
+    bound = 2 * interval + 3
     segments = [r["wal_segments"] for r in after]
     if max(segments) > bound:
         problems.append(f"{max(segments)} WAL segments on disk (bound {bound}, two snapshot intervals of {interval}: "
@@ -219,7 +216,8 @@ def main():
             wal_bytes, wal_segments = wal(data_dir)
             row = {
                 "seconds": round(time.time() - started), "rss_mib": round(rss_mib(server.proc.pid), 1),
-                "fds": len(os.listdir(f"/proc/{server.proc.pid}/fd")), "wal_bytes": wal_bytes, "wal_segments": wal_segments,
+                "fds": len(os.listdir(f"/proc/{server.proc.pid}/fd")), "wal_bytes": wal_bytes,
+                "wal_written": value(text, "authd_wal_bytes_compressed"), "wal_segments": wal_segments,
                 "snapshot_files": snapshot_files(data_dir), "snapshots_taken": value(text, "authd_snapshots"),
                 "users": value(text, "authd_users"),
                 "active": value(text, "authd_sessions", {"status": "ACTIVE"}),

@@ -110,10 +110,12 @@ public final class ServerMetrics: Sendable {
     }
 
     /// Prometheus text for a scrape, engine gauges refreshed from `statistics`; `isReady` is
-    /// what `/ready` answers now; the cluster's gauges from `cluster`, on a cluster node.
+    /// what `/ready` answers now; the cluster's gauges from `cluster`, on a cluster node. A single
+    /// node is a leader of one, writable while it is ready, so its role series say what it is
+    /// (all zeros would read as "no leader" to the alert rules and the dashboard).
     public func render(statistics: EngineStatistics, isReady: Bool, cluster: ClusterFigures? = nil, into buffer: inout ByteBuffer) {
         gauges.update(statistics)
-        if let cluster { clusterGauges.update(cluster) }
+        clusterGauges.update(cluster ?? ClusterFigures(role: "leader", term: 0, writable: isReady))
         ready.record(isReady ? 1 : 0)
         dataDirectory?.update()
         var bytes: [UInt8] = []

@@ -13,6 +13,21 @@ import Testing
         return String(buffer: buffer)
     }
 
+    /// A single node is a leader of one, writable while ready, and never a follower: its role
+    /// series must not read as "no leader" or "follower not streaming" to the alert rules.
+    @Test func aSingleNodeReportsItselfALeaderWritableWhileReady() {
+        let metrics = ServerMetrics()
+        let ready = Self.render(metrics, Self.statistics(), isReady: true)
+        for line in [#"authd_cluster_role{role="leader"} 1.0"#, #"authd_cluster_role{role="follower"} 0.0"#,
+                     "authd_cluster_writable 1.0", "authd_replication_streaming 0.0"] {
+            #expect(ready.contains(line + "\n"), "\(line)")
+        }
+        #expect(!ready.contains("authd_cluster_leader_present"))
+        let notReady = Self.render(metrics, Self.statistics(), isReady: false)
+        #expect(notReady.contains("authd_cluster_writable 0.0\n"))
+        #expect(notReady.contains(#"authd_cluster_role{role="leader"} 1.0"# + "\n"))
+    }
+
     static func statistics() -> EngineStatistics {
         var statistics = EngineStatistics()
         statistics.walFsyncBucketBoundsMicros = [100, 1_000]
