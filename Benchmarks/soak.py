@@ -21,9 +21,9 @@ BIN, MINUTES, OUT = os.path.abspath(sys.argv[1]), float(sys.argv[2]), sys.argv[3
 MIX = "me=80,refresh=15,login=5"
 CONNECTIONS = 16
 EVERY = 10
-# A run shorter than 5 minutes (the 2-minute one in `make test`, on a debug build that writes
-# about 15 KiB of WAL a second) uses 64 KiB segments and a snapshot every 128 KiB, so it still
-# sees several snapshots and segments removed behind them.
+# A run shorter than 5 minutes (the 2-minute one in `make test`, on a debug build) uses 64 KiB
+# segments and a snapshot every 128 KiB, so it still sees several snapshots and segments removed
+# behind them.
 SHORT = MINUTES < 5
 SEGMENT_BYTES = 64 << 10 if SHORT else 1 << 20
 SNAPSHOT_EVERY = 128 << 10 if SHORT else 4 << 20

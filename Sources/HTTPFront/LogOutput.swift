@@ -1,11 +1,11 @@
 #if canImport(Glibc)
 import Glibc
-import Locking
 #elseif canImport(Musl)
 import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Locking
 
 /// Where JSON log lines go: a file descriptor, or a closure (tests).
 ///

@@ -34,6 +34,7 @@ import uuid
 
 from authd_process import Server, free_port, same_state_on_disk
 from etcd_harness import EtcdCluster
+from observability import base_name, cluster_metrics, families
 import crash
 
 BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/debug")
@@ -84,16 +85,11 @@ class Node:
         """{metric name: [sample lines]} and the set of names with # HELP, from /metrics."""
         status, _, text = self.server.request("GET", "/metrics")
         expect(status == 200, f"{self.name}: /metrics answered {status}")
-        samples, helped = {}, set()
+        types, helped = families(text)
+        samples = {}
         for line in text.splitlines():
-            if line.startswith("# HELP "):
-                helped.add(line.split()[2])
-            elif line and not line.startswith("#"):
-                name = line.split("{", 1)[0].split(" ", 1)[0]
-                for suffix in ("_bucket", "_sum", "_count"):
-                    if name.endswith(suffix) and name[: -len(suffix)] in helped:
-                        name = name[: -len(suffix)]
-                samples.setdefault(name, []).append(line)
+            if line and not line.startswith("#"):
+                samples.setdefault(base_name(line.split("{", 1)[0].split(" ", 1)[0], types), []).append(line)
         return samples, helped
 
     def cluster(self):
@@ -304,23 +300,16 @@ def ready_cluster(nodes):
     return leader if sync_member(leader) else None
 
 
-def cluster_only_metrics():
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "deploy", "observability",
-                        "cluster-metrics.txt")
-    with open(path) as f:
-        return [line.strip() for line in f if line.strip() and not line.startswith("#")]
-
-
 def check_cluster_metrics(nodes):
     """Every cluster-only metric is exported, with # HELP and a sample, by some running node."""
     seen = {}
     for n in nodes:
         if n.running():
             samples, helped = n.metrics()
-            for name in cluster_only_metrics():
+            for name in cluster_metrics():
                 if name in helped and samples.get(name):
                     seen.setdefault(name, n.name)
-    missing = [name for name in cluster_only_metrics() if name not in seen]
+    missing = sorted(name for name in cluster_metrics() if name not in seen)
     expect(not missing, f"cluster metrics without # HELP or a sample on any node: {missing}")
     print(f"metrics: the {len(seen)} cluster-only metrics of cluster-metrics.txt are exported with # HELP", flush=True)
 

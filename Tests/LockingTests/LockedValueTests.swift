@@ -36,7 +36,7 @@ import Glibc
         let counter = LockedValue(0)
         let iterations = 100_000
         let threads = (0..<2).map { _ in
-            Thread(counter: counter, iterations: iterations)
+            CountingThread(counter: counter, iterations: iterations)
         }
         threads.forEach { $0.join() }
         #expect(counter.withLock { $0 } == 2 * iterations)
@@ -44,7 +44,7 @@ import Glibc
 }
 
 /// A pthread running `iterations` locked increments.
-private final class Thread: @unchecked Sendable {
+private final class CountingThread: @unchecked Sendable {
     private var handle = pthread_t()
 
     init(counter: LockedValue<Int>, iterations: Int) {
