@@ -9,89 +9,110 @@ import NIOCore
 /// ipAddress, revokedAt, revokeReason, current}` with `null` where absent;
 /// `sessionId` repeats `id` because the seed's clients read that name.
 /// Timestamps are ISO 8601 in UTC with milliseconds.
+///
+/// Each answer is written in place into its buffer's memory (`ByteBuffer.json`), with room
+/// estimated from its strings' lengths.
 public enum AuthJSON {
+    /// Room for a user object besides its name and email (keys, id, timestamp, punctuation).
+    static let userRoom = 128
+    /// Room for a session object besides its strings (keys, ids, timestamps, punctuation).
+    static let sessionRoom = 320
     /// `{"user":...}` (register).
     public static func registered(_ user: UserView, allocator: ByteBufferAllocator) -> ByteBuffer {
-        var writer = JSONWriter(buffer: allocator.buffer(capacity: 160))
-        writer.beginObject()
-        writer.key("user")
-        write(user, into: &writer)
-        writer.endObject()
-        return writer.buffer
+        ByteBuffer.json(estimate: 16 + room(user), allocator: allocator) { writer in
+            writer.beginObject()
+            writer.key("user")
+            write(user, into: &writer)
+            writer.endObject()
+        }
     }
 
     /// `{"accessToken","refreshToken","user","session"}` (login, refresh).
     public static func grant(_ grant: TokenGrant, allocator: ByteBufferAllocator) -> ByteBuffer {
-        var writer = JSONWriter(buffer: allocator.buffer(capacity: 1024))
-        writer.beginObject()
-        writer.key("accessToken")
-        writer.string(grant.accessToken)
-        writer.key("refreshToken")
-        writer.string(grant.refreshToken)
-        writer.key("user")
-        write(grant.user, into: &writer)
-        writer.key("session")
-        write(grant.session, into: &writer)
-        writer.endObject()
-        return writer.buffer
+        let estimate = 64 + grant.accessToken.utf8.count + grant.refreshToken.utf8.count + room(grant.user) + room(grant.session)
+        return ByteBuffer.json(estimate: estimate, allocator: allocator) { writer in
+            writer.beginObject()
+            writer.key("accessToken")
+            writer.string(grant.accessToken)
+            writer.key("refreshToken")
+            writer.string(grant.refreshToken)
+            writer.key("user")
+            write(grant.user, into: &writer)
+            writer.key("session")
+            write(grant.session, into: &writer)
+            writer.endObject()
+        }
     }
 
     /// `{"user","session"}` (me).
     public static func me(user: UserView, session: SessionView, allocator: ByteBufferAllocator) -> ByteBuffer {
-        var writer = JSONWriter(buffer: allocator.buffer(capacity: 512))
-        writer.beginObject()
-        writer.key("user")
-        write(user, into: &writer)
-        writer.key("session")
-        write(session, into: &writer)
-        writer.endObject()
-        return writer.buffer
+        ByteBuffer.json(estimate: 32 + room(user) + room(session), allocator: allocator) { writer in
+            writer.beginObject()
+            writer.key("user")
+            write(user, into: &writer)
+            writer.key("session")
+            write(session, into: &writer)
+            writer.endObject()
+        }
     }
 
     /// `{"sessions":[...]}` (list).
     public static func sessions(_ sessions: [SessionView], allocator: ByteBufferAllocator) -> ByteBuffer {
-        var writer = JSONWriter(buffer: allocator.buffer(capacity: 32 + 320 * sessions.count))
-        writer.beginObject()
-        writer.key("sessions")
-        writer.beginArray()
-        for session in sessions { write(session, into: &writer) }
-        writer.endArray()
-        writer.endObject()
-        return writer.buffer
+        let estimate = sessions.reduce(32) { $0 + room($1) }
+        return ByteBuffer.json(estimate: estimate, allocator: allocator) { writer in
+            writer.beginObject()
+            writer.key("sessions")
+            writer.beginArray()
+            for session in sessions { write(session, into: &writer) }
+            writer.endArray()
+            writer.endObject()
+        }
     }
 
     /// `{"error":{"code","message","details"?,"correlationId"}}`.
     public static func errorEnvelope(_ error: APIError, correlationID: String, allocator: ByteBufferAllocator) -> ByteBuffer {
-        var writer = JSONWriter(buffer: allocator.buffer(capacity: 160))
-        writer.beginObject()
-        writer.key("error")
-        writer.beginObject()
-        writer.key("code")
-        writer.string(error.code)
-        writer.key("message")
-        writer.string(error.message)
-        if let details = error.details {
-            writer.key("details")
-            writer.beginArray()
-            for issue in details {
-                writer.beginObject()
-                writer.key("path")
-                writer.string(issue.path)
-                writer.key("message")
-                writer.string(issue.message)
-                writer.endObject()
+        let estimate = 96 + error.code.utf8.count + error.message.utf8.count + correlationID.utf8.count
+            + (error.details ?? []).reduce(0) { $0 + 32 + $1.path.utf8.count + $1.message.utf8.count }
+        return ByteBuffer.json(estimate: estimate, allocator: allocator) { writer in
+            writer.beginObject()
+            writer.key("error")
+            writer.beginObject()
+            writer.key("code")
+            writer.string(error.code)
+            writer.key("message")
+            writer.string(error.message)
+            if let details = error.details {
+                writer.key("details")
+                writer.beginArray()
+                for issue in details {
+                    writer.beginObject()
+                    writer.key("path")
+                    writer.string(issue.path)
+                    writer.key("message")
+                    writer.string(issue.message)
+                    writer.endObject()
+                }
+                writer.endArray()
             }
-            writer.endArray()
+            writer.key("correlationId")
+            writer.string(correlationID)
+            writer.endObject()
+            writer.endObject()
         }
-        writer.key("correlationId")
-        writer.string(correlationID)
-        writer.endObject()
-        writer.endObject()
-        return writer.buffer
+    }
+
+    /// Room for `user`'s object (its strings, escaped as most are: once).
+    static func room(_ user: UserView) -> Int {
+        userRoom + user.name.utf8.count + user.email.utf8.count
+    }
+
+    /// Room for `session`'s object.
+    static func room(_ session: SessionView) -> Int {
+        sessionRoom + (session.userAgent?.utf8.count ?? 0) + (session.ipAddress?.utf8.count ?? 0) + (session.revokeReason?.utf8.count ?? 0)
     }
 
     /// A user object.
-    public static func write(_ user: UserView, into writer: inout JSONWriter<ByteBuffer>) {
+    public static func write(_ user: UserView, into writer: inout JSONWriter<RawBufferSink>) {
         writer.beginObject()
         writer.key("id")
         writer.uuid(user.id)
@@ -105,7 +126,7 @@ public enum AuthJSON {
     }
 
     /// A session object.
-    public static func write(_ session: SessionView, into writer: inout JSONWriter<ByteBuffer>) {
+    public static func write(_ session: SessionView, into writer: inout JSONWriter<RawBufferSink>) {
         writer.beginObject()
         writer.key("id")
         writer.uuid(session.id)

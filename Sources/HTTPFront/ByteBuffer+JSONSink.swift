@@ -17,3 +17,24 @@ extension ByteBuffer: JSONSink {
         writeBytes(bytes)
     }
 }
+
+extension ByteBuffer {
+    /// A buffer holding the JSON `write` produces, written in place into the buffer's memory
+    /// (`RawBufferSink`). `estimate` is the room tried first; should it not fit, the write
+    /// starts again with twice the room, so any estimate is correct and a good one is fast.
+    static func json(estimate: Int, allocator: ByteBufferAllocator, _ write: (inout JSONWriter<RawBufferSink>) -> Void) -> ByteBuffer {
+        var room = Swift.max(64, estimate)
+        while true {
+            var buffer = allocator.buffer(capacity: room)
+            var fitted = false
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: room) { memory in
+                var writer = JSONWriter(into: RawBufferSink(memory))
+                write(&writer)
+                fitted = !writer.sink.overflowed
+                return fitted ? writer.sink.count : 0
+            }
+            if fitted { return buffer }
+            room *= 2
+        }
+    }
+}

@@ -19,9 +19,10 @@ extension JSONWriter where Sink == ByteBuffer {
     }
 }
 
-// Constrained to ByteBuffer: an unconstrained extension here would be generic code outside the
-// JSON module's inlinable body, run unspecialized (a witness call per byte appended).
-extension JSONWriter where Sink == ByteBuffer {
+// Constrained to the raw sink answers are written with: an unconstrained extension here would be
+// generic code outside the JSON module's inlinable body, run unspecialized (a witness call per
+// byte appended).
+extension JSONWriter where Sink == RawBufferSink {
     /// A UUID as a lower-case string (the engine's formatter, no Foundation, no String).
     public mutating func uuid(_ value: UUID) {
         self.value { sink in

@@ -6,10 +6,21 @@ import Testing
 @testable import HTTPFront
 
 @Suite struct JSONWriterTests {
-    func render(_ body: (inout JSONWriter<ByteBuffer>) -> Void) -> String {
-        var writer = JSONWriter(buffer: ByteBuffer())
-        body(&writer)
-        return String(buffer: writer.buffer)
+    /// Written with the smallest room `ByteBuffer.json` takes, so longer values also take its retry.
+    func render(_ body: (inout JSONWriter<RawBufferSink>) -> Void) -> String {
+        String(buffer: ByteBuffer.json(estimate: 0, allocator: ByteBufferAllocator(), body))
+    }
+
+    @Test func anAnswerLargerThanItsEstimateIsWrittenWholeWithMoreRoom() throws {
+        // 300 characters that each take 6 bytes escaped: far past the room estimated from the lengths.
+        let name = String(repeating: "\u{01}", count: 300)
+        let user = UserView(id: UUID(), name: name, email: "a@example.com", createdAt: Timestamp(milliseconds: 0))
+        let body = AuthJSON.registered(user, allocator: ByteBufferAllocator())
+        let parsed = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: [String: String]]
+        #expect(parsed?["user"]?["name"] == name)
+        #expect(body.readableBytes > 6 * 300)
+        let plain = UserView(id: user.id, name: "Plain", email: user.email, createdAt: user.createdAt)
+        #expect(AuthJSON.registered(plain, allocator: ByteBufferAllocator()).readableBytes <= AuthJSON.room(plain) + 16)
     }
 
     @Test func escapesQuotesBackslashesAndControls() {

@@ -53,3 +53,18 @@ import Testing
         }
     }
 }
+
+@Suite struct RawBufferSinkTests {
+    @Test func writesWhatFitsAndSaysWhenSomethingDidNot() {
+        withUnsafeTemporaryAllocation(byteCount: 8, alignment: 1) { memory in
+            var writer = JSONWriter(into: RawBufferSink(memory))
+            writer.string("abc")
+            #expect(writer.sink.count == 5)
+            #expect(!writer.sink.overflowed)
+            writer.string("toolong")   // a comma and 9 more bytes do not fit in the 3 left
+            #expect(writer.sink.overflowed)
+            #expect(writer.sink.count <= 8)
+            #expect(Array(UnsafeRawBufferPointer(rebasing: memory[..<5])) == Array(#""abc""#.utf8))
+        }
+    }
+}
