@@ -5,7 +5,10 @@ import NIOHTTP1
 public struct HTTPResponse: Sendable {
     /// The status line's status.
     public var status: HTTPResponseStatus
-    /// Headers besides Content-Length, X-Correlation-Id and Connection (the writer adds them).
+    /// The body's media type, if it has one.
+    public var contentType: ResponseContentType?
+    /// Headers besides Content-Type, Content-Length, X-Correlation-Id and Connection (the
+    /// writer adds those).
     public var headers: HTTPHeaders
     /// The body, if any.
     public var body: ByteBuffer?
@@ -13,8 +16,12 @@ public struct HTTPResponse: Sendable {
     public var closeConnection: Bool
 
     /// Creates an answer.
-    public init(status: HTTPResponseStatus, headers: HTTPHeaders = HTTPHeaders(), body: ByteBuffer? = nil, closeConnection: Bool = false) {
+    public init(
+        status: HTTPResponseStatus, contentType: ResponseContentType? = nil, headers: HTTPHeaders = HTTPHeaders(), body: ByteBuffer? = nil,
+        closeConnection: Bool = false
+    ) {
         self.status = status
+        self.contentType = contentType
         self.headers = headers
         self.body = body
         self.closeConnection = closeConnection
@@ -22,9 +29,7 @@ public struct HTTPResponse: Sendable {
 
     /// A JSON answer.
     public static func json(_ status: HTTPResponseStatus, _ body: ByteBuffer) -> HTTPResponse {
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
-        return HTTPResponse(status: status, headers: headers, body: body)
+        HTTPResponse(status: status, contentType: .json, body: body)
     }
 
     /// 204 No Content.

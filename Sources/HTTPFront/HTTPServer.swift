@@ -6,8 +6,9 @@ import NIOPosix
 
 /// The authd HTTP/1.1 server on SwiftNIO.
 ///
-/// Binds with `ServerBootstrap`, runs NIO's HTTP/1.1 codec with pipelining
-/// and protocol-error handling, then one `HTTPServerHandler` per connection,
+/// Binds with `ServerBootstrap`, runs NIO's HTTP/1.1 request decoder, then one
+/// `HTTPServerHandler` per connection (which writes answers as bytes and holds pipelined
+/// requests itself),
 /// behind a `RequestDeadlineHandler` (idle and request-read timeouts).
 /// Past `maxConnections` open connections a new one is refused
 /// (`ConnectionRefusalHandler`). When `accept` fails (out of descriptors,
@@ -80,8 +81,7 @@ public final class HTTPServer: Sendable {
                 return channel.eventLoop.makeCompletedFuture {
                     let deadlines = RequestDeadlineHandler(idleTimeout: idleTimeout, readTimeout: readTimeout)
                     try channel.pipeline.syncOperations.addHandler(deadlines)
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(HTTPServerHandler(processor: processor, deadlines: deadlines))
+                    try HTTPServerHandler.addHandlers(to: channel.pipeline.syncOperations, processor: processor, deadlines: deadlines)
                 }
             }
         let channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()

@@ -4,8 +4,15 @@ import NIOHTTP1
 
 /// The per-connection channel handler: collects a request, answers it.
 ///
-/// Sits behind NIO's HTTP/1.1 codec and pipelining handler, so it sees one
-/// request at a time. It enforces the body limit as bytes arrive (413 from
+/// Sits behind NIO's HTTP/1.1 request decoder and writes its answers as bytes
+/// (`ResponseSerializer`: status line, headers and body in one buffer, one write per
+/// answer), so no response encoder, pipelining handler or header validator runs per
+/// answer. It does their jobs itself: pipelined requests are held, in order, while an
+/// answer is being made, and reads stop meanwhile (`read`), so a client cannot queue
+/// unbounded work; a request the parser rejects gets `400` and the connection is closed,
+/// after the answers to the requests before it.
+///
+/// It enforces the body limit as bytes arrive (413 from
 /// `Content-Length` alone, before reading the body, then closes: it shuts
 /// its sending side and drains, unread, what the client still sends (at most
 /// `lingerBytes` or `lingerSeconds`), so the client can finish its upload and
@@ -17,9 +24,10 @@ import NIOHTTP1
 /// connection's `RequestDeadlineHandler` how the request is progressing, and
 /// answers 408 (then closes) when that handler says the body did not arrive in
 /// time.
-final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
+final class HTTPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     private enum State {
         /// Between requests.
@@ -30,9 +38,15 @@ final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         case discarding(HTTPRequest)
         /// The request is complete; its answer is being made.
         case responding
-        /// An early answer (413) was sent; input is drained unread until the
+        /// An early answer (413, 400) was sent; input is drained unread until the
         /// connection closes.
         case closing
+    }
+
+    /// What arrived while an answer was being made, kept in order for after it.
+    private enum Held {
+        case part(HTTPServerRequestPart)
+        case parserError
     }
 
     /// How much of a refused body is drained before the connection is cut.
@@ -49,6 +63,12 @@ final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var state = State.idle
     private var quiescing = false
     private var socketAddress: String?
+    /// Parts (and a parser error) that arrived while an answer was being made.
+    private var held = CircularBuffer<Held>(initialCapacity: 4)
+    /// Whether the channel asked to read while an answer was being made.
+    private var readDeferred = false
+    /// Whether held parts are being handed over right now (an answer written meanwhile must not start another round).
+    private var draining = false
 
     /// A handler answering through `processor`, reporting to `deadlines` (nil: no read deadline).
     init(processor: RequestProcessor, deadlines: RequestDeadlineHandler? = nil) {
@@ -57,13 +77,42 @@ final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         self.maximumBodyBytes = processor.configuration.maximumBodyBytes
     }
 
+    /// NIO's HTTP/1.1 request parser as this handler expects it in front of it.
+    static func requestDecoder() -> ByteToMessageHandler<HTTPRequestDecoder> {
+        ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes))
+    }
+
+    /// Adds the request decoder and a handler answering through `processor` to a connection's pipeline.
+    static func addHandlers(
+        to pipeline: ChannelPipeline.SynchronousOperations, processor: RequestProcessor, deadlines: RequestDeadlineHandler?
+    ) throws {
+        try pipeline.addHandler(requestDecoder())
+        try pipeline.addHandler(HTTPServerHandler(processor: processor, deadlines: deadlines))
+    }
+
     func channelActive(context: ChannelHandlerContext) {
         socketAddress = context.channel.remoteAddress?.ipAddress
         context.fireChannelActive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+        let part = unwrapInboundIn(data)
+        if isAnswering || !held.isEmpty {
+            // A pipelined request: it waits for the answer before it.
+            held.append(.part(part))
+            return
+        }
+        receive(part, context: context)
+    }
+
+    /// Whether an answer is being made (what arrives now is held).
+    private var isAnswering: Bool {
+        if case .responding = state { return true }
+        return false
+    }
+
+    private func receive(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+        switch part {
         case .head(let head):
             receive(head: head, context: context)
         case .body(let chunk):
@@ -117,7 +166,8 @@ final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
             state = .collecting(request)
             if head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) {
                 // The body is wanted and fits: tell the client to send it now rather than after its own timeout.
-                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+                context.writeAndFlush(wrapOutboundOut(ResponseSerializer.continueLine(version: head.version, allocator: context.channel.allocator)),
+                                      promise: nil)
             }
         } else {
             state = .discarding(request)
@@ -162,32 +212,23 @@ final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func write(_ outcome: RequestOutcome, for request: HTTPRequest, context: ChannelHandlerContext) {
         let response = outcome.response
         let close = response.closeConnection || quiescing || !request.head.isKeepAlive
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(response.headers.count + 5)   // one allocation for the whole head
-        headers.add(contentsOf: response.headers)
-        headers.add(name: "X-Correlation-Id", value: request.correlationID)
-        if request.answerMustNotBeCached {
-            // Tokens and personal data: no cache may keep them (static strings, nothing formatted).
-            headers.add(name: "Cache-Control", value: "no-store")
-            headers.add(name: "Pragma", value: "no-cache")
-        }
-        headers.add(name: "Content-Length", value: String(response.body?.readableBytes ?? 0))
+        let connection: ResponseSerializer.ConnectionHeader
         if close {
-            headers.add(name: "Connection", value: "close")
+            connection = .close
         } else if request.head.version.major == 1, request.head.version.minor == 0 {
-            headers.add(name: "Connection", value: "keep-alive")
+            connection = .keepAlive
+        } else {
+            connection = .none
         }
-        let head = HTTPResponseHead(version: request.head.version, status: response.status, headers: headers)
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        if let body = response.body, body.readableBytes > 0, request.head.method != .HEAD {
-            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
-        }
+        let bytes = ResponseSerializer.serialize(
+            response, version: request.head.version, correlationID: request.correlationID, noStore: request.answerMustNotBeCached,
+            connection: connection, omitBody: request.head.method == .HEAD, allocator: context.channel.allocator)
         if case .closing = state {} else { state = .idle }
-        deadlines?.requestAnswered()   // before `.end`: writing it may deliver a pipelined request
+        deadlines?.requestAnswered()
         if case .closing = state {
             // Refused upload: stop sending, keep draining for a while, then cut.
             let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+            context.writeAndFlush(wrapOutboundOut(bytes)).assumeIsolated().whenComplete { _ in
                 let context = loopBound.value
                 let halfClosed = context.eventLoop.makePromise(of: Void.self)
                 context.close(mode: .output, promise: halfClosed)
@@ -197,14 +238,55 @@ final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
                 }
             }
         } else if close {
+            state = .closing   // nothing more is read or answered on this connection
+            held.removeAll()
             let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+            context.writeAndFlush(wrapOutboundOut(bytes)).assumeIsolated().whenComplete { _ in
                 loopBound.value.close(promise: nil)
             }
         } else {
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
         }
         processor.finish(request, outcome: outcome)
+        if case .idle = state { resumeHeld(context: context) }
+    }
+
+    /// Hands over what arrived while the last answer was being made, until an answer is
+    /// pending again; then lets the channel read again if it wanted to.
+    private func resumeHeld(context: ChannelHandlerContext) {
+        guard !draining else { return }
+        draining = true
+        defer { draining = false }
+        while !isAnswering, let next = held.popFirst() {
+            if case .closing = state { held.removeAll(); break }
+            switch next {
+            case .part(let part): receive(part, context: context)
+            case .parserError: answerUnparsable(context: context)
+            }
+        }
+        if held.isEmpty, !isAnswering, readDeferred {
+            readDeferred = false
+            context.read()
+        }
+    }
+
+    /// While an answer is being made, reading waits: pipelined requests stay in the socket.
+    func read(context: ChannelHandlerContext) {
+        if isAnswering || !held.isEmpty {
+            readDeferred = true
+        } else {
+            context.read()
+        }
+    }
+
+    /// 400 and close, for bytes the HTTP parser rejected.
+    private func answerUnparsable(context: ChannelHandlerContext) {
+        state = .closing
+        held.removeAll()
+        deadlines?.stop()
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(wrapOutboundOut(ResponseSerializer.badRequest(allocator: context.channel.allocator)))
+            .assumeIsolated().whenComplete { _ in loopBound.value.close(promise: nil) }
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -230,6 +312,20 @@ final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        context.close(promise: nil)
+        guard error is HTTPParserError else {
+            context.close(promise: nil)
+            return
+        }
+        switch state {
+        case .responding:
+            // The requests before the bad bytes are answered first.
+            held.append(.parserError)
+        case .idle where !held.isEmpty:
+            held.append(.parserError)
+        case .idle, .collecting, .discarding:
+            answerUnparsable(context: context)
+        case .closing:
+            context.close(promise: nil)
+        }
     }
 }

@@ -74,8 +74,7 @@ public final class RequestProcessor: Sendable {
                     healthy = gate.isHealthyReplica()
                     body = statusBody(healthy ? "replica" : "not_replica")
                 }
-                var response = HTTPResponse(status: healthy ? .ok : .serviceUnavailable, body: body)
-                response.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
+                var response = HTTPResponse(status: healthy ? .ok : .serviceUnavailable, contentType: .json, body: body)
                 response.headers.add(name: "Cache-Control", value: "no-store")
                 return .respond(response)
             case .health:
@@ -84,12 +83,9 @@ public final class RequestProcessor: Sendable {
                 return .respond(service.isReady ? .json(.ok, statusBody("ready")) : .json(.serviceUnavailable, statusBody("not_ready")))
             case .docs, .docsJSON:
                 guard configuration.docsEnabled else { throw .notFound }
-                var response = HTTPResponse(status: .ok, body: route == .docs ? docsHTML : docsJSON)
-                response.headers.add(name: "Content-Type", value: route == .docs ? "text/html; charset=utf-8" : "application/json; charset=utf-8")
-                return .respond(response)
+                return .respond(HTTPResponse(status: .ok, contentType: route == .docs ? .html : .json, body: route == .docs ? docsHTML : docsJSON))
             case .jwks:
-                var response = HTTPResponse(status: .ok, body: ByteBuffer(bytes: service.jwksDocument()))
-                response.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
+                var response = HTTPResponse(status: .ok, contentType: .json, body: ByteBuffer(bytes: service.jwksDocument()))
                 response.headers.add(name: "Cache-Control", value: "public, max-age=\(service.jwksMaxAgeSeconds)")
                 return .respond(response)
             case .metrics:
@@ -211,8 +207,7 @@ public final class RequestProcessor: Sendable {
                 let statistics = await service.statistics()
                 var body = allocator.buffer(capacity: 16 * 1024)
                 metrics?.render(statistics: statistics, isReady: service.isReady, cluster: configuration.cluster?.figures(), into: &body)
-                var response = HTTPResponse(status: .ok, body: body)
-                response.headers.add(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")
+                var response = HTTPResponse(status: .ok, contentType: .prometheusText, body: body)
                 response.headers.add(name: "Cache-Control", value: "no-store")
                 return RequestOutcome(response: response)
             }

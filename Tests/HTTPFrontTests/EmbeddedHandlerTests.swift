@@ -14,8 +14,7 @@ import Testing
         let processor = RequestProcessor(
             service: FakeAuthService(), configuration: configuration, metrics: nil, logger: CapturedLog().logger())
         let channel = EmbeddedChannel()
-        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-        try channel.pipeline.syncOperations.addHandler(HTTPServerHandler(processor: processor))
+        try HTTPServerHandler.addHandlers(to: channel.pipeline.syncOperations, processor: processor, deadlines: nil)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 4000)).wait()
         return channel
     }

@@ -61,7 +61,7 @@ import Testing
         try await withServer { server, _ in
             let connection = try await RawConnection.connect(port: server.port)
             try await connection.send("HEAD /health HTTP/1.1\r\nHost: x\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n")
-            let head = try await connection.readResponse()
+            let head = try await connection.readResponse(toHEAD: true)
             #expect(head.status == 200)
             // The next answer parses right after: the HEAD answer carried no body bytes.
             _ = head
@@ -412,6 +412,71 @@ import Testing
             #expect(try await connection.readResponse().status == 404)
             try await connection.send(rawRequest("GET", "/ready"))
             #expect(try await connection.readResponse().status == 200)
+            await connection.close()
+        }
+    }
+
+    @Test func pipelinedRequestsWaitBehindASlowAnswerAndComeBackInOrder() async throws {
+        let service = FakeAuthService()
+        service.isHoldingMe = true
+        let server = try await TestServer.start(service: service)
+        let connection = try await RawConnection.connect(port: server.port)
+        try await connection.send(
+            rawRequest("GET", "/v1/auth/me", headers: [bearer]) + rawRequest("GET", "/health") + rawRequest("GET", "/missing"))
+        while !service.calls.contains(where: { $0.hasPrefix("me:") }) { try await Task.sleep(nanoseconds: 5_000_000) }
+        try await Task.sleep(nanoseconds: 50_000_000)
+        // Nothing may overtake the held answer: the two quick ones wait behind it.
+        #expect(connection.box.snapshot().0.isEmpty)
+        service.isHoldingMe = false
+        let first = try await connection.readResponse()
+        #expect(first.status == 200)
+        #expect(first.json["user"] != nil)
+        #expect(try await connection.readResponse().status == 200)
+        #expect(try await connection.readResponse().status == 404)
+        await connection.close()
+        await server.stop()
+    }
+
+    @Test func bytesThatAreNotHTTPAreAnswered400AfterTheRequestsBeforeThemThenClosed() async throws {
+        let service = FakeAuthService()
+        service.isHoldingMe = true
+        let server = try await TestServer.start(service: service)
+        let connection = try await RawConnection.connect(port: server.port)
+        try await connection.send(rawRequest("GET", "/v1/auth/me", headers: [bearer]) + "NOT HTTP AT ALL\r\n\r\n")
+        while !service.calls.contains(where: { $0.hasPrefix("me:") }) { try await Task.sleep(nanoseconds: 5_000_000) }
+        service.isHoldingMe = false
+        #expect(try await connection.readResponse().status == 200)
+        let refused = try await connection.readResponse()
+        #expect(refused.status == 400)
+        #expect(refused.header("Connection") == "close")
+        #expect(await connection.waitForClose())
+        // And on a connection with nothing in flight, at once.
+        let second = try await RawConnection.connect(port: server.port)
+        try await second.send("\u{01}\u{02} nonsense\r\n\r\n")
+        #expect(try await second.readResponse().status == 400)
+        #expect(await second.waitForClose())
+        await server.stop()
+    }
+
+    @Test func framingHeadersFollowTheStatusAndMethod() async throws {
+        try await withServer { server, _ in
+            let connection = try await RawConnection.connect(port: server.port)
+            // HEAD: the length the body would have, and no body (the next answer parses cleanly after it).
+            try await connection.send(rawRequest("HEAD", "/health") + rawRequest("GET", "/health"))
+            let head = try await connection.readResponse(toHEAD: true)
+            #expect(head.status == 200)
+            #expect(head.body.isEmpty)
+            let length = try #require(Int(head.header("Content-Length") ?? ""))
+            let get = try await connection.readResponse()
+            #expect(get.status == 200)
+            #expect(get.body.count == length)
+            #expect(get.header("Content-Type") == "application/json; charset=utf-8")
+            // 204: no Content-Length at all (RFC 9110 section 8.6).
+            try await connection.send(rawRequest("DELETE", "/v1/auth/sessions", headers: [bearer]))
+            let revoked = try await connection.readResponse()
+            #expect(revoked.status == 204)
+            #expect(revoked.header("Content-Length") == nil)
+            #expect(revoked.header("X-Correlation-Id") != nil)
             await connection.close()
         }
     }

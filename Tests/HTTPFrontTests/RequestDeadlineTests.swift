@@ -16,8 +16,7 @@ import Testing
         let channel = EmbeddedChannel()
         let deadlines = RequestDeadlineHandler(idleTimeout: idleTimeout, readTimeout: readTimeout)
         try channel.pipeline.syncOperations.addHandler(deadlines)
-        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-        try channel.pipeline.syncOperations.addHandler(HTTPServerHandler(processor: processor, deadlines: deadlines))
+        try HTTPServerHandler.addHandlers(to: channel.pipeline.syncOperations, processor: processor, deadlines: deadlines)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 4000)).wait()
         return channel
     }

@@ -98,11 +98,11 @@ final class RawConnection: Sendable {
         try await channel.writeAndFlush(ByteBuffer(bytes: bytes))
     }
 
-    /// Reads one answer (Content-Length framed).
-    func readResponse() async throws -> TestResponse {
+    /// Reads one answer (Content-Length framed; `toHEAD`: an answer to HEAD, which has no body whatever its length says).
+    func readResponse(toHEAD: Bool = false) async throws -> TestResponse {
         while true {
             let (bytes, closed) = box.snapshot()
-            if let (response, used) = try Self.parse(bytes) {
+            if let (response, used) = try Self.parse(bytes, bodyless: toHEAD) {
                 box.consume(used)
                 return response
             }
@@ -124,7 +124,7 @@ final class RawConnection: Sendable {
         try? await channel.close()
     }
 
-    static func parse(_ bytes: [UInt8]) throws -> (TestResponse, Int)? {
+    static func parse(_ bytes: [UInt8], bodyless: Bool = false) throws -> (TestResponse, Int)? {
         let separator: [UInt8] = [13, 10, 13, 10]
         guard bytes.count >= 4, let end = (0...(bytes.count - 4)).first(where: { Array(bytes[$0..<$0 + 4]) == separator }) else {
             return nil
@@ -139,7 +139,7 @@ final class RawConnection: Sendable {
             guard let colon = line.firstIndex(of: ":") else { continue }
             headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
         }
-        let length = Int(headers.first { $0.0.lowercased() == "content-length" }?.1 ?? "0") ?? 0
+        let length = bodyless ? 0 : Int(headers.first { $0.0.lowercased() == "content-length" }?.1 ?? "0") ?? 0
         let bodyStart = end + 4
         guard bytes.count >= bodyStart + length else { return nil }
         return (TestResponse(status: status, headers: headers, body: Array(bytes[bodyStart..<bodyStart + length])), bodyStart + length)

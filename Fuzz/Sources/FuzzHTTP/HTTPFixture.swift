@@ -8,7 +8,7 @@ import NIOEmbedded
 import NIOHTTP1
 
 /// The real request processor over a real in-memory engine (one user registered, whose login
-/// the seeds use), and a fresh connection per input: NIO's HTTP/1.1 server pipeline and
+/// the seeds use), and a fresh connection per input: NIO's HTTP/1.1 request decoder and
 /// authd's channel handler on a thread-safe testing channel, as `HTTPServer` builds them.
 final class HTTPFixture: Sendable {
     let processor: RequestProcessor
@@ -34,7 +34,7 @@ final class HTTPFixture: Sendable {
         onLoop(channel) {
             let deadlines = RequestDeadlineHandler(idleTimeout: .seconds(60), readTimeout: .seconds(30))
             try! channel.pipeline.syncOperations.addHandler(deadlines)
-            try! channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+            try! channel.pipeline.syncOperations.addHandler(HTTPServerHandler.requestDecoder())
             try! channel.pipeline.syncOperations.addHandler(counter)
             try! channel.pipeline.syncOperations.addHandler(HTTPServerHandler(processor: processor, deadlines: deadlines))
             channel.connect(to: try! SocketAddress(ipAddress: "127.0.0.1", port: 4000), promise: nil)
