@@ -12,28 +12,61 @@ enum Base64URL {
         return table
     }()
 
+    /// The length of the unpadded encoding of `count` bytes.
+    static func encodedLength(_ count: Int) -> Int {
+        (count * 4 + 2) / 3
+    }
+
+    /// Writes the encoding of `input` at the start of `output` (which must hold
+    /// `encodedLength(input.count)` bytes) and returns its length: whole groups of three bytes
+    /// at a time, no allocation, one table pointer.
+    static func encode(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Int {
+        let count = input.count
+        precondition(output.count >= encodedLength(count))
+        return alphabet.withUnsafeBufferPointer { alphabet -> Int in
+            var read = 0
+            var written = 0
+            while read + 3 <= count {
+                let b0 = input[read], b1 = input[read + 1], b2 = input[read + 2]
+                output[written] = alphabet[Int(b0 >> 2)]
+                output[written + 1] = alphabet[Int((b0 & 0x03) << 4 | b1 >> 4)]
+                output[written + 2] = alphabet[Int((b1 & 0x0F) << 2 | b2 >> 6)]
+                output[written + 3] = alphabet[Int(b2 & 0x3F)]
+                read += 3
+                written += 4
+            }
+            switch count - read {
+            case 1:
+                let b0 = input[read]
+                output[written] = alphabet[Int(b0 >> 2)]
+                output[written + 1] = alphabet[Int((b0 & 0x03) << 4)]
+                written += 2
+            case 2:
+                let b0 = input[read], b1 = input[read + 1]
+                output[written] = alphabet[Int(b0 >> 2)]
+                output[written + 1] = alphabet[Int((b0 & 0x03) << 4 | b1 >> 4)]
+                output[written + 2] = alphabet[Int((b1 & 0x0F) << 2)]
+                written += 3
+            default:
+                break
+            }
+            return written
+        }
+    }
+
     /// Appends the encoding of `input` to `output`.
     static func encode<C: Collection>(_ input: C, into output: inout [UInt8]) where C.Element == UInt8 {
-        alphabet.withUnsafeBufferPointer { alphabet in
-            var iterator = input.makeIterator()
-            while let b0 = iterator.next() {
-                let b1 = iterator.next()
-                let b2 = iterator.next()
-                output.append(alphabet[Int(b0 >> 2)])
-                output.append(alphabet[Int((b0 & 0x03) << 4 | (b1 ?? 0) >> 4)])
-                if let b1 {
-                    output.append(alphabet[Int((b1 & 0x0F) << 2 | (b2 ?? 0) >> 6)])
-                }
-                if let b2 {
-                    output.append(alphabet[Int(b2 & 0x3F)])
-                }
-            }
+        let bytes = Array(input)
+        let start = output.count
+        let length = encodedLength(bytes.count)
+        output.append(contentsOf: repeatElement(0, count: length))
+        output.withUnsafeMutableBytes { all in
+            bytes.withUnsafeBytes { _ = encode($0, into: UnsafeMutableRawBufferPointer(rebasing: all[start...])) }
         }
     }
 
     static func encode<C: Collection>(_ input: C) -> [UInt8] where C.Element == UInt8 {
         var out = [UInt8]()
-        out.reserveCapacity((input.count * 4 + 2) / 3)
         encode(input, into: &out)
         return out
     }

@@ -74,19 +74,27 @@ struct TokenCodec: Sendable {
         payload.appendJSONInteger(claims.expiresAt)
         payload.append(UInt8(ascii: "}"))
 
-        var token = [UInt8]()
-        token.reserveCapacity(key.header.count + payload.count * 4 / 3 + 96)
-        token.append(contentsOf: key.header)
-        token.append(UInt8(ascii: "."))
-        Base64URL.encode(payload, into: &token)
-        let length = key.algorithm.signatureLength
-        var signature = [UInt8](repeating: 0, count: length)
-        token.withUnsafeBytes { input in
-            signature.withUnsafeMutableBufferPointer { key.sign(input, into: $0.baseAddress!) }
+        // header.payload.signature, written once into the string's own storage.
+        let signatureLength = key.algorithm.signatureLength
+        let capacity = key.header.count + 1 + Base64URL.encodedLength(payload.count) + 1 + Base64URL.encodedLength(signatureLength)
+        return String(unsafeUninitializedCapacity: capacity) { text in
+            let out = UnsafeMutableRawBufferPointer(text)
+            var written = key.header.withUnsafeBytes { header in
+                out.copyMemory(from: header)
+                return header.count
+            }
+            out[written] = UInt8(ascii: ".")
+            written += 1
+            written += payload.withUnsafeBytes { Base64URL.encode($0, into: UnsafeMutableRawBufferPointer(rebasing: out[written...])) }
+            let signingInput = UnsafeRawBufferPointer(rebasing: out[..<written])
+            out[written] = UInt8(ascii: ".")
+            written += 1
+            written += withUnsafeTemporaryAllocation(of: UInt8.self, capacity: signatureLength) { signature in
+                key.sign(signingInput, into: signature.baseAddress!)
+                return Base64URL.encode(UnsafeRawBufferPointer(signature), into: UnsafeMutableRawBufferPointer(rebasing: out[written...]))
+            }
+            return written
         }
-        token.append(UInt8(ascii: "."))
-        Base64URL.encode(signature, into: &token)
-        return String(decoding: token, as: UTF8.self)
     }
 
     /// Splits and decodes a token without heap work beyond the result: the payload is

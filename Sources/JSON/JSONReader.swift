@@ -292,6 +292,12 @@ public struct JSONReader {
         let start = index
         var hasEscapes = false
         while index < bytes.count {
+            // Eight plain ASCII bytes at a time (no quote, backslash, control or non-ASCII byte among them).
+            if bytes.count - index >= 8,
+               PlainASCIIWord.isPlain(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+                index += 8
+                continue
+            }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let raw = JSONRawString(bytes: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), hasEscapes: hasEscapes)

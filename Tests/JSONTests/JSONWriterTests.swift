@@ -68,3 +68,19 @@ import Testing
         }
     }
 }
+
+@Suite struct PlainASCIIWordTests {
+    /// Against the byte-by-byte rule, for every byte value in every position of a plain word.
+    @Test func agreesWithTheByteRuleForEveryByteInEveryPosition() {
+        let plain = Array("abcdefgh".utf8)
+        for position in 0..<8 {
+            for value in 0...255 {
+                var bytes = plain
+                bytes[position] = UInt8(value)
+                let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+                let special = value < 0x20 || value >= 0x80 || value == 0x22 || value == 0x5C
+                #expect(PlainASCIIWord.isPlain(word) == !special, "byte \(value) at \(position)")
+            }
+        }
+    }
+}
