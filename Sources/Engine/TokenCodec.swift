@@ -61,7 +61,7 @@ struct TokenCodec: Sendable {
         payload.append(contentsOf: #"","sid":""#.utf8)
         claims.session.appendLowercased(to: &payload)
         payload.append(contentsOf: #"","jti":""#.utf8)
-        payload.append(contentsOf: claims.tokenID.encoded)
+        claims.tokenID.appendEncoded(to: &payload)
         payload.append(contentsOf: #"","typ":""#.utf8)
         payload.append(contentsOf: claims.kind.rawValue.utf8)
         payload.append(contentsOf: #"","iss":"#.utf8)

@@ -40,10 +40,36 @@ public struct TokenID: Sendable, Hashable {
     }
 
     /// The 22-character base64url form used as `jti`.
-    var encoded: [UInt8] { Base64URL.encode(bytes) }
+    var encoded: [UInt8] {
+        var out = [UInt8]()
+        appendEncoded(to: &out)
+        return out
+    }
+
+    /// Appends the 22-character `jti` form (formatted on the stack).
+    func appendEncoded(to out: inout [UInt8]) {
+        var pair = (high.bigEndian, low.bigEndian)
+        withUnsafeBytes(of: &pair) { raw in
+            withUnsafeTemporaryAllocation(byteCount: 22, alignment: 1) { text in
+                let length = Base64URL.encode(raw, into: text)
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[..<length]))
+            }
+        }
+    }
 
     init?<C: Collection>(encoded: C) where C.Element == UInt8 {
         guard encoded.count == 22, let raw = Base64URL.decode(encoded) else { return nil }
         self.init(bytes: raw)
+    }
+
+    /// Parses the `jti` form in place (a token's claims), with no allocation.
+    init?(encoded: UnsafeBufferPointer<UInt8>) {
+        guard encoded.count == 22 else { return nil }
+        var pair: (UInt64, UInt64) = (0, 0)
+        let length = withUnsafeMutableBytes(of: &pair) { raw in
+            Base64URL.decode(encoded, into: UnsafeMutableBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), count: 16))
+        }
+        guard length == 16 else { return nil }
+        self.init(high: UInt64(bigEndian: pair.0), low: UInt64(bigEndian: pair.1))
     }
 }

@@ -39,25 +39,30 @@ extension UUID {
     /// Parses the canonical 36-character form (either case); nil for anything else.
     public init?<C: Collection>(canonical text: C) where C.Element == UInt8 {
         guard text.count == 36 else { return nil }
-        var raw = [UInt8](repeating: 0, count: 16)
-        var out = 0
-        var high: UInt8? = nil
-        for (position, c) in text.enumerated() {
-            if position == 8 || position == 13 || position == 18 || position == 23 {
-                guard c == UInt8(ascii: "-") else { return nil }
-                continue
+        // The 16 bytes are assembled on the stack: parsing a token's ids allocates nothing.
+        var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        let parsed = withUnsafeMutableBytes(of: &value) { raw -> Bool in
+            var out = 0
+            var high: UInt8? = nil
+            for (position, c) in text.enumerated() {
+                if position == 8 || position == 13 || position == 18 || position == 23 {
+                    guard c == UInt8(ascii: "-") else { return false }
+                    continue
+                }
+                let v = Self.hexValues[Int(c)]
+                guard v != 0xFF else { return false }
+                if let h = high {
+                    raw[out] = h << 4 | v
+                    out += 1
+                    high = nil
+                } else {
+                    high = v
+                }
             }
-            let v = Self.hexValues[Int(c)]
-            guard v != 0xFF else { return nil }
-            if let h = high {
-                raw[out] = h << 4 | v
-                out += 1
-                high = nil
-            } else {
-                high = v
-            }
+            return true
         }
-        self.init(bytes: raw)
+        guard parsed else { return nil }
+        self.init(uuid: value)
     }
 
     /// Builds a UUID from exactly 16 bytes.

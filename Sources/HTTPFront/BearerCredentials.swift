@@ -1,3 +1,5 @@
+import NIOHTTP1
+
 /// Reads `Authorization: Bearer <token>` strictly.
 ///
 /// The scheme is matched case-insensitively (RFC 9110), then exactly one
@@ -5,11 +7,27 @@
 /// Anything else is INVALID_AUTHORIZATION_HEADER; no header is
 /// AUTHORIZATION_REQUIRED. Repeated headers are refused as ambiguous.
 public enum BearerCredentials {
-    /// The token of the `Authorization` header values of one request.
-    public static func token(fromHeaderValues values: [String]) throws(APIError) -> String {
-        guard let value = values.first else { throw .authorizationRequired }
-        guard values.count == 1 else { throw .invalidAuthorizationHeader }
-        return try token(fromHeaderValue: value)
+    /// The token of a request's `Authorization` header, read from its headers in place.
+    public static func token(from headers: HTTPHeaders) throws(APIError) -> String {
+        var found: String?
+        for (name, value) in headers where isAuthorization(name) {
+            guard found == nil else { throw .invalidAuthorizationHeader }
+            found = value
+        }
+        guard let found else { throw .authorizationRequired }
+        return try token(fromHeaderValue: found)
+    }
+
+    /// Whether a header name is `Authorization`, in any case.
+    static func isAuthorization(_ name: String) -> Bool {
+        let expected: StaticString = "authorization"
+        guard name.utf8.count == expected.utf8CodeUnitCount else { return false }
+        var index = 0
+        for byte in name.utf8 {
+            guard byte | 0x20 == expected.utf8Start[index] else { return false }
+            index += 1
+        }
+        return true
     }
 
     /// The token of one `Authorization` header value.

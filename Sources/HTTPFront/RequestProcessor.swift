@@ -91,7 +91,7 @@ public final class RequestProcessor: Sendable {
             case .metrics:
                 guard configuration.metricsEnabled, metrics != nil else { throw .notFound }
                 if let expected = configuration.metricsAuthToken {
-                    let token = try BearerCredentials.token(fromHeaderValues: headers["authorization"])
+                    let token = try BearerCredentials.token(from: headers)
                     guard Self.constantTimeEquals(token, expected) else { throw .invalidToken }
                 }
                 return .call(EngineCall(operation: .metrics, clientAddress: nil))
@@ -131,7 +131,7 @@ public final class RequestProcessor: Sendable {
     }
 
     private func bearer(_ headers: HTTPHeaders) throws(APIError) -> String {
-        try BearerCredentials.token(fromHeaderValues: headers["authorization"])
+        try BearerCredentials.token(from: headers)
     }
 
     /// The client IP under the `TRUST_PROXY` policy.

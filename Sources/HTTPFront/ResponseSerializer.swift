@@ -28,7 +28,7 @@ enum ResponseSerializer {
     ) -> ByteBuffer {
         let bodyBytes = response.body?.readableBytes ?? 0
         let mayHaveBody = Self.mayHaveBody(response.status)
-        var buffer = allocator.buffer(capacity: 192 + correlationID.utf8.count + (omitBody || !mayHaveBody ? 0 : bodyBytes))
+        var buffer = allocator.buffer(capacity: capacity(for: response, correlationID: correlationID, bodyBytes: omitBody || !mayHaveBody ? 0 : bodyBytes))
         writeStatusLine(response.status, version: version, into: &buffer)
         if let contentType = response.contentType {
             buffer.writeStaticString("Content-Type: ")
@@ -60,6 +60,15 @@ enum ResponseSerializer {
             buffer.writeImmutableBuffer(body)
         }
         return buffer
+    }
+
+    /// Room for the whole answer, so it is written with one allocation: the fixed part's longest
+    /// form (status line, Content-Type, no-store pair, Content-Length, Connection, the blank line:
+    /// under 256 bytes) plus what varies.
+    static func capacity(for response: HTTPResponse, correlationID: String, bodyBytes: Int) -> Int {
+        var room = 256 + correlationID.utf8.count + response.status.reasonPhrase.utf8.count + bodyBytes
+        for (name, value) in response.headers { room += name.utf8.count + value.utf8.count + 4 }
+        return room
     }
 
     /// `HTTP/1.1 100 Continue`, sent before reading a body the client offered with `Expect`.

@@ -1,3 +1,4 @@
+import NIOHTTP1
 import Testing
 @testable import HTTPFront
 
@@ -16,9 +17,13 @@ import Testing
         #expect(throws: APIError.invalidAuthorizationHeader) { try BearerCredentials.token(fromHeaderValue: value) }
     }
 
-    @Test func missingAndRepeatedHeaders() {
-        #expect(throws: APIError.authorizationRequired) { try BearerCredentials.token(fromHeaderValues: []) }
-        #expect(throws: APIError.invalidAuthorizationHeader) { try BearerCredentials.token(fromHeaderValues: ["Bearer a", "Bearer b"]) }
+    @Test func missingAndRepeatedHeaders() throws {
+        #expect(throws: APIError.authorizationRequired) { try BearerCredentials.token(from: HTTPHeaders()) }
+        #expect(throws: APIError.invalidAuthorizationHeader) {
+            try BearerCredentials.token(from: HTTPHeaders([("Authorization", "Bearer a"), ("authorization", "Bearer b")]))
+        }
+        #expect(try BearerCredentials.token(from: HTTPHeaders([("Host", "x"), ("AUTHORIZATION", "Bearer t")])) == "t")
+        #expect(throws: APIError.authorizationRequired) { try BearerCredentials.token(from: HTTPHeaders([("Authorizatio", "Bearer t")])) }
     }
 }
 
