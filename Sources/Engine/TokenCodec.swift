@@ -54,27 +54,36 @@ struct TokenCodec: Sendable {
 
     /// Encodes `claims` and signs them with `key` (its header names the key's `alg` and `kid`).
     func encode(_ claims: TokenClaims, key: TokenKey) -> String {
-        var payload = [UInt8]()
-        payload.reserveCapacity(200)
-        payload.append(contentsOf: #"{"sub":""#.utf8)
-        claims.subject.appendLowercased(to: &payload)
-        payload.append(contentsOf: #"","sid":""#.utf8)
-        claims.session.appendLowercased(to: &payload)
-        payload.append(contentsOf: #"","jti":""#.utf8)
-        claims.tokenID.appendEncoded(to: &payload)
-        payload.append(contentsOf: #"","typ":""#.utf8)
-        payload.append(contentsOf: claims.kind.rawValue.utf8)
-        payload.append(contentsOf: #"","iss":"#.utf8)
-        payload.appendJSONString(issuer)
-        payload.append(contentsOf: #","aud":"#.utf8)
-        payload.appendJSONString(audience)
-        payload.append(contentsOf: #","iat":"#.utf8)
-        payload.appendJSONInteger(claims.issuedAt)
-        payload.append(contentsOf: #","exp":"#.utf8)
-        payload.appendJSONInteger(claims.expiresAt)
-        payload.append(UInt8(ascii: "}"))
+        // The claims JSON on the stack: its longest form is the fixed part (keys, two ids, the
+        // jti, the kind, two 64-bit numbers: under 256 bytes) plus the issuer and audience, each
+        // at most six bytes per byte escaped; so it always fits.
+        let room = 256 + 6 * (issuer.utf8.count + audience.utf8.count)
+        return withUnsafeTemporaryAllocation(byteCount: room, alignment: 1) { memory in
+            var payload = RawBufferSink(memory)
+            payload.append(#"{"sub":""#)
+            claims.subject.withLowercased { payload.append(bytes: UnsafeRawBufferPointer($0)) }
+            payload.append(#"","sid":""#)
+            claims.session.withLowercased { payload.append(bytes: UnsafeRawBufferPointer($0)) }
+            payload.append(#"","jti":""#)
+            claims.tokenID.withEncoded { payload.append(bytes: $0) }
+            payload.append(#"","typ":""#)
+            payload.append(claims.kind.jsonName)
+            payload.append(#"","iss":"#)
+            payload.appendJSONString(issuer)
+            payload.append(#","aud":"#)
+            payload.appendJSONString(audience)
+            payload.append(#","iat":"#)
+            payload.appendJSONInteger(claims.issuedAt)
+            payload.append(#","exp":"#)
+            payload.appendJSONInteger(claims.expiresAt)
+            payload.append(UInt8(ascii: "}"))
+            precondition(!payload.overflowed, "token claims outgrew their bound")
+            return sign(UnsafeRawBufferPointer(rebasing: memory[..<payload.count]), key: key)
+        }
+    }
 
-        // header.payload.signature, written once into the string's own storage.
+    /// `header.payload.signature` for the claims JSON `payload`, written once into the string's own storage.
+    private func sign(_ payload: UnsafeRawBufferPointer, key: TokenKey) -> String {
         let signatureLength = key.algorithm.signatureLength
         let capacity = key.header.count + 1 + Base64URL.encodedLength(payload.count) + 1 + Base64URL.encodedLength(signatureLength)
         return String(unsafeUninitializedCapacity: capacity) { text in
@@ -85,7 +94,7 @@ struct TokenCodec: Sendable {
             }
             out[written] = UInt8(ascii: ".")
             written += 1
-            written += payload.withUnsafeBytes { Base64URL.encode($0, into: UnsafeMutableRawBufferPointer(rebasing: out[written...])) }
+            written += Base64URL.encode(payload, into: UnsafeMutableRawBufferPointer(rebasing: out[written...]))
             let signingInput = UnsafeRawBufferPointer(rebasing: out[..<written])
             out[written] = UInt8(ascii: ".")
             written += 1

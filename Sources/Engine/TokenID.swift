@@ -48,11 +48,16 @@ public struct TokenID: Sendable, Hashable {
 
     /// Appends the 22-character `jti` form (formatted on the stack).
     func appendEncoded(to out: inout [UInt8]) {
+        withEncoded { out.append(contentsOf: $0) }
+    }
+
+    /// Calls `body` with the 22-character `jti` form, formatted on the stack.
+    func withEncoded<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
         var pair = (high.bigEndian, low.bigEndian)
-        withUnsafeBytes(of: &pair) { raw in
+        return withUnsafeBytes(of: &pair) { raw in
             withUnsafeTemporaryAllocation(byteCount: 22, alignment: 1) { text in
                 let length = Base64URL.encode(raw, into: text)
-                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[..<length]))
+                return body(UnsafeRawBufferPointer(rebasing: text[..<length]))
             }
         }
     }

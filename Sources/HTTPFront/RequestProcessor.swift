@@ -150,7 +150,7 @@ public final class RequestProcessor: Sendable {
     /// type, 400 for a missing, malformed or non-object body.
     func jsonBody(_ request: HTTPRequest) throws(APIError) -> JSONObjectFields {
         guard let body = request.body, body.readableBytes > 0 else { throw .invalidJSON(.notAnObject) }
-        guard Self.isJSONMediaType(request.head.headers["content-type"]) else { throw .unsupportedMediaType }
+        guard Self.isJSONMediaType(request.head.headers) else { throw .unsupportedMediaType }
         do {
             return try body.withUnsafeReadableBytes { raw throws(JSONParseError) in
                 try parser.parseObject(rawBytes: raw)
@@ -160,11 +160,29 @@ public final class RequestProcessor: Sendable {
         }
     }
 
-    /// Whether the Content-Type is `application/json` (parameters such as charset allowed).
-    static func isJSONMediaType(_ values: [String]) -> Bool {
-        guard values.count == 1, let value = values.first else { return false }
-        let mediaType = value.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        return mediaType.trimmingSpaces().lowercased() == "application/json"
+    /// Whether the request has one Content-Type and it is `application/json` (parameters such as
+    /// charset allowed, any case, spaces around the media type ignored), read in place.
+    static func isJSONMediaType(_ headers: HTTPHeaders) -> Bool {
+        var value: String?
+        for (name, candidate) in headers where name.utf8.count == 12 && name.lowercased() == "content-type" {
+            guard value == nil else { return false }
+            value = candidate
+        }
+        guard var value else { return false }
+        return value.withUTF8 { bytes in
+            var start = 0
+            var end = bytes.firstIndex(of: UInt8(ascii: ";")) ?? bytes.count
+            while start < end, bytes[start] == UInt8(ascii: " ") || bytes[start] == UInt8(ascii: "\t") { start += 1 }
+            while end > start, bytes[end - 1] == UInt8(ascii: " ") || bytes[end - 1] == UInt8(ascii: "\t") { end -= 1 }
+            let expected: StaticString = "application/json"
+            guard end - start == expected.utf8CodeUnitCount else { return false }
+            for offset in 0..<(end - start) {
+                let byte = bytes[start + offset]
+                let lower = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+                guard lower == expected.utf8Start[offset] else { return false }
+            }
+            return true
+        }
     }
 
     /// Compares secrets without an early exit.

@@ -110,3 +110,21 @@ import Testing
         #expect(ClientAddress.resolve(socketAddress: "10.0.0.1", forwardedFor: ["[2001:db8::7]:443"], trustedHops: 1) == "2001:db8::7")
     }
 }
+
+@Suite struct JSONMediaTypeTests {
+    @Test(arguments: ["application/json", "Application/JSON; charset=utf-8", " application/json ;x", "application/json\t", "APPLICATION/json;"])
+    func accepted(value: String) {
+        #expect(RequestProcessor.isJSONMediaType(HTTPHeaders([("Content-Type", value)])))
+    }
+
+    @Test(arguments: ["application/jsonx", "text/json", "application/json-patch+json", "", ";application/json", "application /json"])
+    func refused(value: String) {
+        #expect(!RequestProcessor.isJSONMediaType(HTTPHeaders([("content-type", value)])))
+    }
+
+    @Test func exactlyOneHeader() {
+        #expect(!RequestProcessor.isJSONMediaType(HTTPHeaders()))
+        #expect(!RequestProcessor.isJSONMediaType(HTTPHeaders([("Content-Type", "application/json"), ("CONTENT-TYPE", "application/json")])))
+        #expect(RequestProcessor.isJSONMediaType(HTTPHeaders([("Host", "x"), ("CONTENT-TYPE", "application/json")])))
+    }
+}
