@@ -79,11 +79,12 @@ public enum Validation {
 
     private static func checkName(_ input: FieldInput, into issues: inout [FieldIssue]) -> String? {
         guard let raw = string(input, path: "name", into: &issues) else { return nil }
-        let trimmed = trim(raw)
-        if tooLong(trimmed, nameMaximumCharacters) {
+        // The maximum holds for the name as sent (as the schema's maxLength does), the minimum after trimming.
+        if tooLong(raw, nameMaximumCharacters) {
             issues.append(FieldIssue(path: "name", message: "Name must be at most \(nameMaximumCharacters) characters"))
             return nil
         }
+        let trimmed = trim(raw)
         if trimmed.unicodeScalars.count < nameMinimumCharacters {
             issues.append(FieldIssue(path: "name", message: "Name must be at least \(nameMinimumCharacters) characters"))
             return nil
@@ -93,12 +94,13 @@ public enum Validation {
 
     private static func checkEmail(_ input: FieldInput, into issues: inout [FieldIssue]) -> String? {
         guard let raw = string(input, path: "email", into: &issues) else { return nil }
-        let trimmed = trim(raw)
-        // Too long is invalid before any further work (lower-casing, keying a limiter).
-        guard trimmed.utf8.count <= emailMaximumBytes else {
+        // Too long (as sent, so the schema's maxLength agrees) is invalid before any further work
+        // (trimming, lower-casing, keying a limiter).
+        guard raw.utf8.count <= emailMaximumBytes else {
             issues.append(FieldIssue(path: "email", message: "Invalid email"))
             return nil
         }
+        let trimmed = trim(raw)
         let email = trimmed.lowercased()
         guard isValidEmail(email) else {
             issues.append(FieldIssue(path: "email", message: "Invalid email"))
