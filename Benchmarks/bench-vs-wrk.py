@@ -27,8 +27,10 @@ import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, ".build", "release")
-ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 3
-SECONDS = int(sys.argv[2]) if len(sys.argv) > 2 else 8
+# The arguments are this script's only when it runs as the main program (others import its helpers).
+ARGS = sys.argv[1:] if __name__ == "__main__" else []
+ROUNDS = int(ARGS[0]) if len(ARGS) > 0 else 3
+SECONDS = int(ARGS[1]) if len(ARGS) > 1 else 8
 CONNECTIONS = 64
 
 
@@ -57,6 +59,17 @@ def post(url, body):
                                      headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=30) as r:
         return json.loads(r.read() or b"{}")
+
+
+def stop_all(processes):
+    """Stops the processes this script started, by their PIDs (SIGTERM, then SIGKILL after 10 s)."""
+    for p in processes:
+        if p.poll() is None:
+            p.terminate()
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
 
 
 def run_wrk(args):
@@ -129,13 +142,7 @@ def main():
               f"({'within' if abs(b / w - 1) <= 0.10 else 'NOT within'} 10%); generator CPU per request: wrk "
               f"{1e6 * median([x[2] for x in rows]):.2f} us, bench {1e6 * median([x[3] for x in rows]):.2f} us", flush=True)
     finally:
-        for p in processes:
-            if p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+        stop_all(processes)
         shutil.rmtree(workdir, ignore_errors=True)
 
 

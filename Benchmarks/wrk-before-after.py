@@ -10,36 +10,26 @@ on this shared machine CPU per request moves far less than throughput.
 Usage: python3 Benchmarks/wrk-before-after.py BEFORE_AUTHD AFTER_AUTHD [ROUNDS=3] [SECONDS=5]
 Needs wrk and .build/release/bench. Every server listens on 127.0.0.1 and is stopped by its PID.
 """
-import json, os, re, shutil, socket, subprocess, sys, tempfile, time, urllib.request
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, ".build", "release", "bench")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+# The process helpers of bench-vs-wrk.py (free ports, readiness, JSON posts, stopping by PID).
+_spec = importlib.util.spec_from_file_location("bench_vs_wrk", os.path.join(ROOT, "Benchmarks", "bench-vs-wrk.py"))
+_helpers = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_helpers)
+free_port, wait_ready, post, stop_all = _helpers.free_port, _helpers.wait_ready, _helpers.post, _helpers.stop_all
 
 
 def cpu_seconds(pid):
     fields = open(f"/proc/{pid}/stat").read().split(")")[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def wait_ready(url):
-    for _ in range(400):
-        try:
-            urllib.request.urlopen(url, timeout=1)
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit(f"{url} did not answer")
-
-
-def post(url, body):
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST", headers={"Content-Type": "application/json"})
-    return json.loads(urllib.request.urlopen(request, timeout=30).read() or b"{}")
 
 
 def wrk(pid, args, seconds):
@@ -94,13 +84,7 @@ def main():
             ratio = median([x[0] / h[0] for x, h in zip(results[c], results["hello"])])
             print(f"median {c}: {median([x[0] for x in results[c]]):,.0f} req/s, {ratio:.2f}x hello, server CPU {median([x[1] for x in results[c]]):.1f} us/request")
     finally:
-        for process in processes:
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+        stop_all(processes)
         shutil.rmtree(work, ignore_errors=True)
 
 
