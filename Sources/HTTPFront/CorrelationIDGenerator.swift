@@ -16,9 +16,28 @@ public struct CorrelationIDGenerator: Sendable {
         self.prefix = String(repeating: "0", count: 16 - hex.count) + hex
     }
 
-    /// The next id.
+    /// The next id, written into its string in one allocation (no intermediate strings).
     public mutating func next() -> String {
         counter &+= 1
-        return prefix + "-" + String(counter)
+        let prefix = self.prefix
+        let counter = self.counter
+        return String(unsafeUninitializedCapacity: prefix.utf8.count + 21) { out in
+            var written = 0
+            for byte in prefix.utf8 {
+                out[written] = byte
+                written += 1
+            }
+            out[written] = UInt8(ascii: "-")
+            written += 1
+            var digits = 1
+            var rest = counter / 10
+            while rest > 0 { digits += 1; rest /= 10 }
+            rest = counter
+            for index in stride(from: written + digits - 1, through: written, by: -1) {
+                out[index] = UInt8(ascii: "0") &+ UInt8(rest % 10)
+                rest /= 10
+            }
+            return written + digits
+        }
     }
 }

@@ -58,6 +58,18 @@ import Testing
         }
         #expect(seen.count == 2000)
     }
+
+    @Test func generatedIDsArePrefixDashCounter() throws {
+        var generator = CorrelationIDGenerator()
+        let first = generator.next()
+        let parts = first.split(separator: "-")
+        #expect(parts.count == 2)
+        #expect(parts[0].count == 16 && parts[0].allSatisfy(\.isHexDigit))
+        #expect(parts[1] == "1")
+        for expected in 2...12 { #expect(generator.next() == parts[0] + "-" + String(expected)) }
+        for _ in 13..<100_000 { _ = generator.next() }
+        #expect(generator.next() == parts[0] + "-100000")
+    }
 }
 
 @Suite struct ClientAddressTests {
