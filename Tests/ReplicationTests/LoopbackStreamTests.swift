@@ -45,7 +45,9 @@ import WAL
         }
         let leaderLog = try WriteAheadLog(configuration: WALConfiguration(directory: leaderDir, segmentSize: 16 << 10, preallocate: false))
         leaderLog.start()
-        let endpoint = try leader(leaderLog, leaderDir)
+        // A long SYNC_TIMEOUT: this test asserts the synchronous rule, so a follower slowed past the
+        // default 5 s (a loaded machine, a sanitizer build) must not switch the leader to degraded mode.
+        let endpoint = try leader(leaderLog, leaderDir, syncTimeout: 60_000_000_000)
         let address = try await endpoint.start()
 
         // With no follower yet, a write waits (synchronous mode, before SYNC_TIMEOUT).
