@@ -67,7 +67,8 @@ struct TokenCodec: Sendable {
             payload.append(#"","jti":""#)
             claims.tokenID.withEncoded { payload.append(bytes: $0) }
             payload.append(#"","typ":""#)
-            payload.append(claims.kind.jsonName)
+            var kind = claims.kind.rawValue   // a small string: its bytes sit in the value, no heap
+            kind.withUTF8 { payload.append(bytes: UnsafeRawBufferPointer($0)) }
             payload.append(#"","iss":"#)
             payload.appendJSONString(issuer)
             payload.append(#","aud":"#)

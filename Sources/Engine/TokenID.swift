@@ -40,16 +40,7 @@ public struct TokenID: Sendable, Hashable {
     }
 
     /// The 22-character base64url form used as `jti`.
-    var encoded: [UInt8] {
-        var out = [UInt8]()
-        appendEncoded(to: &out)
-        return out
-    }
-
-    /// Appends the 22-character `jti` form (formatted on the stack).
-    func appendEncoded(to out: inout [UInt8]) {
-        withEncoded { out.append(contentsOf: $0) }
-    }
+    var encoded: [UInt8] { withEncoded { Array($0) } }
 
     /// Calls `body` with the 22-character `jti` form, formatted on the stack.
     func withEncoded<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {

@@ -4,12 +4,3 @@ public enum TokenKind: String, Sendable {
     case refresh
 }
 
-extension TokenKind {
-    /// The claim's value as written into a token (its raw value, as a constant).
-    var jsonName: StaticString {
-        switch self {
-        case .access: "access"
-        case .refresh: "refresh"
-        }
-    }
-}

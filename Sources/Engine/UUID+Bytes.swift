@@ -26,11 +26,6 @@ extension UUID {
         }
     }
 
-    /// Appends the canonical lower-case form.
-    public func appendLowercased(to out: inout [UInt8]) {
-        withLowercased { out.append(contentsOf: $0) }
-    }
-
     /// The canonical lower-case form, as the API prints ids.
     public var lowercased: String {
         withLowercased { String(decoding: $0, as: UTF8.self) }

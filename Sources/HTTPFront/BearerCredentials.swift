@@ -9,25 +9,11 @@ import NIOHTTP1
 public enum BearerCredentials {
     /// The token of a request's `Authorization` header, read from its headers in place.
     public static func token(from headers: HTTPHeaders) throws(APIError) -> String {
-        var found: String?
-        for (name, value) in headers where isAuthorization(name) {
-            guard found == nil else { throw .invalidAuthorizationHeader }
-            found = value
+        switch headers.single("authorization") {
+        case .absent: throw .authorizationRequired
+        case .repeated: throw .invalidAuthorizationHeader
+        case .value(let value): return try token(fromHeaderValue: value)
         }
-        guard let found else { throw .authorizationRequired }
-        return try token(fromHeaderValue: found)
-    }
-
-    /// Whether a header name is `Authorization`, in any case.
-    static func isAuthorization(_ name: String) -> Bool {
-        let expected: StaticString = "authorization"
-        guard name.utf8.count == expected.utf8CodeUnitCount else { return false }
-        var index = 0
-        for byte in name.utf8 {
-            guard byte | 0x20 == expected.utf8Start[index] else { return false }
-            index += 1
-        }
-        return true
     }
 
     /// The token of one `Authorization` header value.

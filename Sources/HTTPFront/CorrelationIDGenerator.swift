@@ -1,3 +1,5 @@
+import JSON
+
 /// Makes ids for requests that came without one: cheap and unique enough.
 ///
 /// One generator lives per connection (no lock, no shared counter): a random
@@ -6,7 +8,7 @@
 /// across connections with probability about 2^-64 per pair.
 public struct CorrelationIDGenerator: Sendable {
     private let prefix: String
-    private var counter: UInt64 = 0
+    private var counter: Int64 = 0
 
     /// A generator with a fresh random prefix.
     public init() {
@@ -18,26 +20,16 @@ public struct CorrelationIDGenerator: Sendable {
 
     /// The next id, written into its string in one allocation (no intermediate strings).
     public mutating func next() -> String {
-        counter &+= 1
-        let prefix = self.prefix
+        counter += 1
+        var prefix = self.prefix
         let counter = self.counter
+        // The prefix, a dash and at most 20 digits.
         return String(unsafeUninitializedCapacity: prefix.utf8.count + 21) { out in
-            var written = 0
-            for byte in prefix.utf8 {
-                out[written] = byte
-                written += 1
-            }
-            out[written] = UInt8(ascii: "-")
-            written += 1
-            var digits = 1
-            var rest = counter / 10
-            while rest > 0 { digits += 1; rest /= 10 }
-            rest = counter
-            for index in stride(from: written + digits - 1, through: written, by: -1) {
-                out[index] = UInt8(ascii: "0") &+ UInt8(rest % 10)
-                rest /= 10
-            }
-            return written + digits
+            var sink = RawBufferSink(UnsafeMutableRawBufferPointer(out))
+            prefix.withUTF8 { sink.append(bytes: UnsafeRawBufferPointer($0)) }
+            sink.append(UInt8(ascii: "-"))
+            sink.appendJSONInteger(counter)
+            return sink.count
         }
     }
 }

@@ -163,25 +163,13 @@ public final class RequestProcessor: Sendable {
     /// Whether the request has one Content-Type and it is `application/json` (parameters such as
     /// charset allowed, any case, spaces around the media type ignored), read in place.
     static func isJSONMediaType(_ headers: HTTPHeaders) -> Bool {
-        var value: String?
-        for (name, candidate) in headers where name.utf8.count == 12 && name.lowercased() == "content-type" {
-            guard value == nil else { return false }
-            value = candidate
-        }
-        guard var value else { return false }
+        guard case .value(var value) = headers.single("content-type") else { return false }
         return value.withUTF8 { bytes in
             var start = 0
             var end = bytes.firstIndex(of: UInt8(ascii: ";")) ?? bytes.count
             while start < end, bytes[start] == UInt8(ascii: " ") || bytes[start] == UInt8(ascii: "\t") { start += 1 }
             while end > start, bytes[end - 1] == UInt8(ascii: " ") || bytes[end - 1] == UInt8(ascii: "\t") { end -= 1 }
-            let expected: StaticString = "application/json"
-            guard end - start == expected.utf8CodeUnitCount else { return false }
-            for offset in 0..<(end - start) {
-                let byte = bytes[start + offset]
-                let lower = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
-                guard lower == expected.utf8Start[offset] else { return false }
-            }
-            return true
+            return SingleHeader.equalsIgnoringASCIICase(bytes[start..<end], "application/json")
         }
     }
 

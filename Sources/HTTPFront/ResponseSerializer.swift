@@ -1,3 +1,4 @@
+import JSON
 import NIOCore
 import NIOHTTP1
 
@@ -6,9 +7,10 @@ import NIOHTTP1
 /// The connection handler writes each answer to the channel as one buffer, so an answer crosses
 /// the pipeline once instead of three times (head, body, end) and no handler re-encodes it.
 /// Every header this server sends is one of its own: names are constants, values are
-/// numbers, ids it validated (`CorrelationID`) or its configuration, so nothing is re-validated
-/// here. Framing follows RFC 9112: `Content-Length` on every answer that may carry a body (a
-/// HEAD answer gives the length it would have had, and no body); none on 1xx, 204 and 304.
+/// numbers, ids it validated (`CorrelationID`) or its configuration; the one value that can come
+/// from outside, a leader's URL read from etcd, is checked for line breaks (`isSafe`).
+/// Framing follows RFC 9112: `Content-Length` on every answer that may carry a body (a HEAD
+/// answer gives the length it would have had, and no body); none on 1xx, 204 and 304.
 enum ResponseSerializer {
     /// How the answer ends the exchange.
     enum ConnectionHeader {
@@ -35,7 +37,7 @@ enum ResponseSerializer {
             buffer.writeStaticString(contentType.headerValue)
             buffer.writeStaticString("\r\n")
         }
-        for (name, value) in response.headers {
+        for (name, value) in response.headers where Self.isSafe(name) && Self.isSafe(value) {
             buffer.writeString(name)
             buffer.writeStaticString(": ")
             buffer.writeString(value)
@@ -47,7 +49,7 @@ enum ResponseSerializer {
         if noStore { buffer.writeStaticString("Cache-Control: no-store\r\nPragma: no-cache\r\n") }
         if mayHaveBody {
             buffer.writeStaticString("Content-Length: ")
-            writeDecimal(bodyBytes, into: &buffer)
+            buffer.appendJSONInteger(Int64(bodyBytes))
             buffer.writeStaticString("\r\n")
         }
         switch connection {
@@ -86,6 +88,14 @@ enum ResponseSerializer {
         return buffer
     }
 
+    /// Whether a header name or value can be written as it is: no CR, LF or NUL, which would
+    /// end the header early or split the answer. Our own headers never hold them; one that
+    /// came from outside (a leader URL read from etcd) and holds them is left out rather than
+    /// written. Only extra headers are checked (none on a successful `me` or refresh).
+    static func isSafe(_ text: String) -> Bool {
+        !text.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }
+    }
+
     /// Whether an answer with `status` may carry a body (and so a `Content-Length`).
     static func mayHaveBody(_ status: HTTPResponseStatus) -> Bool {
         switch status.code {
@@ -97,32 +107,16 @@ enum ResponseSerializer {
     private static func writeStatusLine(_ status: HTTPResponseStatus, version: HTTPVersion, into buffer: inout ByteBuffer) {
         switch (version.major, version.minor, status) {
         case (1, 1, .ok): buffer.writeStaticString("HTTP/1.1 200 OK\r\n")
-        case (1, 1, .unauthorized): buffer.writeStaticString("HTTP/1.1 401 Unauthorized\r\n")
         default:
             buffer.writeStaticString("HTTP/")
-            writeDecimal(version.major, into: &buffer)
+            buffer.appendJSONInteger(Int64(version.major))
             buffer.writeStaticString(".")
-            writeDecimal(version.minor, into: &buffer)
+            buffer.appendJSONInteger(Int64(version.minor))
             buffer.writeStaticString(" ")
-            writeDecimal(Int(status.code), into: &buffer)
+            buffer.appendJSONInteger(Int64(status.code))
             buffer.writeStaticString(" ")
             buffer.writeString(status.reasonPhrase)
             buffer.writeStaticString("\r\n")
-        }
-    }
-
-    /// Writes a non-negative integer in decimal, formatted on the stack.
-    static func writeDecimal(_ value: Int, into buffer: inout ByteBuffer) {
-        precondition(value >= 0)
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var rest = value
-            var start = 20
-            repeat {
-                start -= 1
-                digits[start] = UInt8(ascii: "0") &+ UInt8(rest % 10)
-                rest /= 10
-            } while rest > 0
-            buffer.writeBytes(UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: digits[start..<20])))
         }
     }
 }

@@ -123,6 +123,21 @@ import Testing
     }
 }
 
+@Suite struct SingleHeaderTests {
+    @Test func findsOneValueInAnyCaseAndRefusesRepeats() {
+        #expect(HTTPHeaders().single("authorization") == .absent)
+        #expect(HTTPHeaders([("Host", "x"), ("AuThOrIzAtIoN", "v")]).single("authorization") == .value("v"))
+        #expect(HTTPHeaders([("authorization", "a"), ("Authorization", "b")]).single("authorization") == .repeated)
+    }
+
+    @Test func foldsOnlyLetters() {
+        #expect(SingleHeader.equalsIgnoringASCIICase(Array("Content-Type".utf8), "content-type"))
+        // Folding by `| 0x20` alone would take a CR (0x0D) for a dash (0x2D).
+        #expect(!SingleHeader.equalsIgnoringASCIICase(Array("content\rtype".utf8), "content-type"))
+        #expect(!SingleHeader.equalsIgnoringASCIICase(Array("content-typ".utf8), "content-type"))
+    }
+}
+
 @Suite struct JSONMediaTypeTests {
     @Test(arguments: ["application/json", "Application/JSON; charset=utf-8", " application/json ;x", "application/json\t", "APPLICATION/json;"])
     func accepted(value: String) {

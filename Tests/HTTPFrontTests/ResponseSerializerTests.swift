@@ -40,6 +40,18 @@ import Testing
         #expect(String(buffer: ResponseSerializer.continueLine(version: .http1_1, allocator: allocator)) == "HTTP/1.1 100 Continue\r\n\r\n")
     }
 
+    @Test func aHeaderWithALineBreakIsLeftOutNotWritten() {
+        var response = HTTPResponse.error(.notLeader(leaderURL: "http://b:8080"), correlationID: "c-1", allocator: allocator)
+        response.headers.add(name: "X-Authd-Leader", value: "http://evil\r\nSet-Cookie: x=1")
+        response.headers.add(name: "X-Bad\nName", value: "v")
+        let answer = text(response)
+        #expect(answer.contains("X-Authd-Leader: http://b:8080\r\n"))
+        #expect(!answer.contains("evil"))
+        #expect(!answer.contains("Set-Cookie"))
+        #expect(!answer.contains("X-Bad"))
+        #expect(ResponseSerializer.isSafe("http://b:8080") && !ResponseSerializer.isSafe("a\u{0}b"))
+    }
+
     /// The room computed up front holds every answer: one allocation, never a reallocation.
     @Test(arguments: [HTTPResponseStatus.ok, .created, .noContent, .unauthorized, .networkAuthenticationRequired, .custom(code: 599, reasonPhrase: String(repeating: "x", count: 300))])
     func theRoomHoldsTheWholeAnswer(status: HTTPResponseStatus) {
