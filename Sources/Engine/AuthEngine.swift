@@ -19,6 +19,10 @@ public final class AuthEngine: Sendable {
     private let decoyHash: String
     private let ready = Atomic<Bool>(false)
     let storage = LockedValue(StorageState())
+    /// Bumped by the shards for every change, so the loops' access caches know what is stale.
+    let versions: AccessVersions
+    /// One `me` cache per distinct executor the shards run on (none without executors).
+    let accessCaches: [AccessCacheSlot]
 
     /// An engine over `journal` (in memory when it has no log). Use `open` for a durable one.
     /// `signingKeys` seeds the key owner's state (an in-memory engine's first key).
@@ -32,11 +36,16 @@ public final class AuthEngine: Sendable {
         var ownerState = ShardState()
         for key in signingKeys { try! ownerState.apply(.signingKeyCreated(key)) }
         let owner = ShardRoute.shard(route: ShardRoute.route(userID: SigningKey.ownerID), count: configuration.shardCount)
+        let versions = AccessVersions()
+        self.versions = versions
         shards = (0..<configuration.shardCount).map { index in
             let placement = executors.flatMap { $0.isEmpty ? nil : $0[index % $0.count] } ?? .queue(label: "authd.shard.\(index)")
             return Shard(settings: settings, clock: clock, journal: journal, placement: placement, following: configuration.startsFollowing,
-                         state: index == owner ? ownerState : ShardState(), signingKeys: signingKeys)
+                         state: index == owner ? ownerState : ShardState(), signingKeys: signingKeys, versions: versions)
         }
+        let distinct = (executors ?? []).prefix(configuration.shardCount)
+        accessCaches = configuration.accessCacheEntries > 0 && distinct.count > 1
+            ? distinct.map { AccessCacheSlot(placement: $0, capacity: configuration.accessCacheEntries) } : []
         storage.withLock { $0.publishedKeys = signingKeys.map(\.published) }
         let hasher = hasher ?? PasswordHasher(parameters: configuration.argon2)
         self.hasher = hasher
@@ -186,6 +195,10 @@ public final class AuthEngine: Sendable {
             stats.loginLockouts += limiters.locked
             stats.limiterEvictions += limiters.evicted
         }
+        let cache = await accessCacheCounts()
+        stats.accessCacheHits = cache.hits
+        stats.accessCacheMisses = cache.misses
+        stats.accessCacheEntries = cache.entries
         stats.hashQueueDepth = hashPool.queueDepth
         stats.hashQueueLimit = configuration.hashQueueLimit
         stats.hashRejected = hashPool.rejectedCount
@@ -205,9 +218,42 @@ public final class AuthEngine: Sendable {
         // On the shard's own executor nothing escapes: no closure is allocated for the hop.
         if shard.placement.isCurrent() {
             completion(Self.me(parsed, on: shard))
+        } else if let slot = accessCaches.first(where: { $0.placement.isCurrent() }) {
+            // On another loop: answered from this loop's cache while it holds, else one hop to
+            // the shard, whose answer is cached and delivered back on this loop.
+            let now = clock.now()
+            let settings = self.settings
+            let versions = self.versions
+            if let hit = slot.withCache({ $0.answer(parsed, now: now, settings: settings, versions: versions) }) {
+                completion(.success(hit))
+                return
+            }
+            shard.placement.run {
+                let entry = shard.assumeIsolated { shard -> Result<AccessCache.Entry, AuthError> in
+                    do throws(AuthError) { return .success(try shard.meEntry(parsed)) } catch { return .failure(error) }
+                }
+                slot.placement.run {
+                    if case .success(let entry) = entry { slot.withCache { $0.insert(entry, for: parsed.claims.session) } }
+                    completion(entry.map { ($0.user, $0.session) })
+                }
+            }
         } else {
             shard.placement.run { completion(Self.me(parsed, on: shard)) }
         }
+    }
+
+    /// Hits and misses of the loops' access caches since start, and the entries they hold.
+    public func accessCacheCounts() async -> (hits: Int, misses: Int, entries: Int) {
+        var total = (hits: 0, misses: 0, entries: 0)
+        for slot in accessCaches {
+            let counts = await withCheckedContinuation { (continuation: CheckedContinuation<(Int, Int, Int), Never>) in
+                slot.placement.run { continuation.resume(returning: slot.withCache { ($0.hits, $0.misses, $0.count) }) }
+            }
+            total.hits += counts.0
+            total.misses += counts.1
+            total.entries += counts.2
+        }
+        return total
     }
 
     private static func me(_ parsed: TokenCodec.Parsed, on shard: Shard) -> Result<(user: UserView, session: SessionView), AuthError> {

@@ -53,6 +53,10 @@ public struct EngineConfiguration: Sendable {
     /// lockouts), whatever the client sent; at the default cap a table's storage is about
     /// 10.5 MB (entries, digest keys and their index).
     public var limiterEntriesPerShard: Int = 100_000
+    /// The most `GET /me` answers each event loop keeps for access tokens whose session lives on
+    /// another loop's shard (`AccessCache`), so that a repeated token is answered without a
+    /// hop; 0 turns the cache off. An entry is about 600 bytes.
+    public var accessCacheEntries: Int = 16_384
     /// How long a session that has ended (revoked, compromised, or past its last refresh
     /// token's lifetime) is kept, visible in the list, before the sweep purges it.
     public var sessionRetentionMilliseconds: Int64 = 7 * 86_400_000
@@ -113,6 +117,7 @@ public struct EngineConfiguration: Sendable {
             out.append("session sweep interval must be 0 (off) to 1 day")
         }
         if limiterEntriesPerShard < 1 || limiterEntriesPerShard > Int(Int32.max) { out.append("limiter entries per shard must be at least 1") }
+        if accessCacheEntries < 0 || accessCacheEntries > 10_000_000 { out.append("access cache entries must be 0 to 10,000,000") }
         return out
     }
 }

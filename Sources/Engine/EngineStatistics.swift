@@ -19,6 +19,11 @@ public struct EngineStatistics: Sendable {
     /// Limiter entries dropped to stay within `limiterEntriesPerShard` while they still
     /// counted something (they failed open), since start.
     public var limiterEvictions = 0
+    /// `GET /me` answers the event loops' access caches gave without a hop to the owning shard,
+    /// the lookups they could not answer (then asked the shard), and the entries they hold.
+    public var accessCacheHits = 0
+    public var accessCacheMisses = 0
+    public var accessCacheEntries = 0
     public var hashQueueDepth = 0
     /// `hashQueueLimit` of the configuration: hashes that may wait before logins are shed.
     public var hashQueueLimit = 0

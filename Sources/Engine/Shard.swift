@@ -29,12 +29,15 @@ actor Shard {
     private(set) var purgedSessions = 0
     /// Where this shard runs (an event loop of the server, or a private queue).
     nonisolated let placement: ShardExecutor
+    /// Bumped for every change of a user's state, read by other loops' `AccessCache`s.
+    nonisolated let versions: AccessVersions
 
     nonisolated var unownedExecutor: UnownedSerialExecutor { placement.executor.asUnownedSerialExecutor() }
 
     init(settings: ShardSettings, clock: any EngineClock, journal: Journal, placement: ShardExecutor, following: Bool = false,
-         state: ShardState = ShardState(), signingKeys: [SigningKey] = []) {
+         state: ShardState = ShardState(), signingKeys: [SigningKey] = [], versions: AccessVersions = AccessVersions()) {
         self.state = state
+        self.versions = versions
         self.settings = settings
         self.following = following
         self.clock = clock
@@ -53,11 +56,13 @@ actor Shard {
     func load(_ state: ShardState, lsn: UInt64) {
         self.state = state
         lastLSN = lsn
+        versions.bumpAll()
     }
 
     /// Applies a record read back from the WAL.
     func replay(_ record: EngineRecord, lsn: UInt64) throws(ShardState.ApplyError) {
         try state.apply(record)
+        changed(record)
         lastLSN = lsn
     }
 
@@ -81,6 +86,7 @@ actor Shard {
         following = true
         for (record, lsn) in records where lsn > lastLSN {
             try state.apply(record)
+            changed(record)
             if case .sessionsPurged(_, let ids, _) = record { purgedSessions += ids.count }
         }
         lastLSN = max(lastLSN, through)
@@ -104,6 +110,7 @@ actor Shard {
     func installSigningKeys(_ keys: [SigningKey]) {
         guard settings.accessAlgorithm.isAsymmetric else { return }
         accessKeys = settings.accessKeyRing(keys)
+        versions.bumpAll()
     }
 
     /// The kids of the access-token keys this shard verifies with (tests).
@@ -160,6 +167,7 @@ actor Shard {
     private func applyAndAppend(_ records: [EngineRecord]) -> UInt64 {
         for record in records {
             do { try state.apply(record) } catch { preconditionFailure("record built from current state must apply: \(error)") }
+            changed(record)
         }
         let lsn = journal.append(records)
         if lsn > 0 { lastLSN = lsn }
@@ -279,6 +287,20 @@ actor Shard {
         let session = try authenticate(parsed, now: clock.now())
         guard let user = state.user(session.userID) else { throw .invalidToken }
         return (user.view, session.view(current: session.id, status: .active))
+    }
+
+    /// `me` as an `AccessCache` entry: the answer, until when it holds, and the versions it
+    /// was computed at.
+    func meEntry(_ parsed: TokenCodec.Parsed) throws(AuthError) -> AccessCache.Entry {
+        let session = try authenticate(parsed, now: clock.now())
+        guard let user = state.user(session.userID) else { throw .invalidToken }
+        return AccessCache.Entry(token: parsed.token, user: user.view, session: session.view(current: session.id, status: .active),
+                                 liveUntil: settings.lifetime.endsAt(session), stamp: versions.current(session.userID))
+    }
+
+    /// Tells other loops' caches that what they hold about this record's user may be stale.
+    private func changed(_ record: EngineRecord) {
+        if record.isSigningKeyRecord { versions.bumpAll() } else { versions.bump(record.userID) }
     }
 
     /// The caller's sessions, at most 100: the active ones first, then the ended ones still

@@ -167,6 +167,13 @@ struct TokenCodec: Sendable {
             }
         }
         if let checked { return checked }
+        return checkClaims(parsed, expecting: kind, now: now, leeway: leeway)
+    }
+
+    /// The checks of `verify` after the signature: kind, issuer and audience, and the time
+    /// window. Alone it is only enough for bytes whose signature was verified before
+    /// (`AccessCache`).
+    func checkClaims(_ parsed: Parsed, expecting kind: TokenKind, now: Int64, leeway: Int64) -> VerificationFailure? {
         if parsed.claims.kind != kind { return .wrongKind }
         if !parsed.issuerMatches || !parsed.audienceMatches { return .wrongIssuerOrAudience }
         if parsed.claims.issuedAt > now + leeway { return .notYetValid }

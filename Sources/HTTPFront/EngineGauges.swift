@@ -25,6 +25,9 @@ struct EngineGauges: Sendable {
     let rateLimitBuckets: Gauge
     let loginLockoutEntries: Gauge
     let limiterEvictions: Gauge
+    let accessCacheHits: Gauge
+    let accessCacheMisses: Gauge
+    let accessCacheEntries: Gauge
     let hashQueueLimit: Gauge
     let lastSnapshotTimestamp: Gauge
     let walBytesSinceSnapshot: Gauge
@@ -56,6 +59,9 @@ struct EngineGauges: Sendable {
         rateLimitBuckets = Gauge(label: "authd_rate_limit_buckets", factory: factory)
         loginLockoutEntries = Gauge(label: "authd_login_lockout_entries", factory: factory)
         limiterEvictions = Gauge(label: "authd_limiter_evictions", factory: factory)
+        accessCacheHits = Gauge(label: "authd_access_cache_hits", factory: factory)
+        accessCacheMisses = Gauge(label: "authd_access_cache_misses", factory: factory)
+        accessCacheEntries = Gauge(label: "authd_access_cache_entries", factory: factory)
         hashQueueLimit = Gauge(label: "authd_password_hash_queue_limit", factory: factory)
         lastSnapshotTimestamp = Gauge(label: "authd_snapshot_last_success_timestamp_seconds", factory: factory)
         walBytesSinceSnapshot = Gauge(label: "authd_wal_bytes_since_snapshot", factory: factory)
@@ -87,6 +93,9 @@ struct EngineGauges: Sendable {
         rateLimitBuckets.record(statistics.rateLimitBuckets)
         loginLockoutEntries.record(statistics.loginLockoutEntries)
         limiterEvictions.record(statistics.limiterEvictions)
+        accessCacheHits.record(statistics.accessCacheHits)
+        accessCacheMisses.record(statistics.accessCacheMisses)
+        accessCacheEntries.record(statistics.accessCacheEntries)
         hashQueueLimit.record(statistics.hashQueueLimit)
         lastSnapshotTimestamp.record(Double(statistics.lastSnapshotTimestampMillis) / 1000)
         walBytesSinceSnapshot.record(Double(statistics.walBytesSinceSnapshot))

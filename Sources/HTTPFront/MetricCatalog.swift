@@ -33,6 +33,9 @@ public enum MetricCatalog {
         "authd_login_lockout_entries": "Login lockout entries held (accounts with failures counted, locked, or a check in flight).",
         "authd_login_lockouts_total": "Accounts locked by the login lockout (LOGIN_MAX_ATTEMPTS failed passwords within the window), each lock counted once.",
         "authd_limiter_evictions": "Limiter entries dropped since start to stay within their table's bound while they still counted something.",
+        "authd_access_cache_hits": "GET /me answers given by an event loop's access cache without a hop to the owning shard, since start.",
+        "authd_access_cache_misses": "GET /me lookups of an event loop's access cache that went to the owning shard, since start.",
+        "authd_access_cache_entries": "Entries held by the event loops' access caches.",
 
         // WAL and snapshots
         "authd_wal_fsyncs": "WAL fdatasync calls that made batches durable, since start.",

@@ -78,6 +78,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var hashQueueLimit: Int?
     public var refreshReuseIntervalSeconds: Double = 0
     public var maxSessionsPerUser = 100
+    /// `ACCESS_CACHE_ENTRIES`: `me` answers each event loop keeps for sessions another loop owns (0 = off).
+    public var accessCacheEntries = 16_384
     /// `REQUEST_READ_TIMEOUT`: seconds a request may take to arrive, first byte to last (0 = off).
     public var requestReadTimeoutSeconds: Double = 30
     /// `SHUTDOWN_TIMEOUT`: seconds SIGTERM waits for in-flight requests before closing what is left.
@@ -121,7 +123,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         "LOGIN_MAX_ATTEMPTS", "LOGIN_LOCKOUT_WINDOW_MS", "LOG_LEVEL", "TRUST_PROXY", "DOCS_ENABLED", "METRICS_ENABLED", "METRICS_AUTH_TOKEN", "SHARDS",
         "WAL_FSYNC", "WAL_SEGMENT_BYTES", "WAL_RETAIN_SEGMENTS", "SNAPSHOT_EVERY_BYTES", "SNAPSHOT_KEEP", "ARGON2_MEMORY_KIB", "ARGON2_ITERATIONS",
         "ARGON2_PARALLELISM", "HASH_THREADS", "HASH_QUEUE_LIMIT", "REFRESH_REUSE_INTERVAL", "MAX_SESSIONS_PER_USER",
-        "REQUEST_READ_TIMEOUT", "SHUTDOWN_TIMEOUT", "MAX_CONNECTIONS",
+        "REQUEST_READ_TIMEOUT", "SHUTDOWN_TIMEOUT", "MAX_CONNECTIONS", "ACCESS_CACHE_ENTRIES",
         "SESSION_RETENTION", "SESSION_SWEEP_INTERVAL",
     ] + ReplicationSettings.variableNames
 
@@ -257,6 +259,7 @@ public struct ServerConfiguration: Sendable, Equatable {
             }
         }
         config.maxSessionsPerUser = reader.integer("MAX_SESSIONS_PER_USER", in: 1...100_000) ?? config.maxSessionsPerUser
+        config.accessCacheEntries = reader.integer("ACCESS_CACHE_ENTRIES", in: 0...10_000_000) ?? config.accessCacheEntries
         config.requestReadTimeoutSeconds =
             reader.duration("REQUEST_READ_TIMEOUT", atMost: 3600, rule: "must be a duration of at most 1h such as 30s or 10s (0 turns it off)")
             ?? config.requestReadTimeoutSeconds

@@ -72,6 +72,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "HASH_QUEUE_LIMIT: queued hashes before 503.") var hashQueueLimit: String?
     @Option(help: "REFRESH_REUSE_INTERVAL: grace for a just-rotated refresh token, e.g. 10s (default 0).") var refreshReuseInterval: String?
     @Option(help: "MAX_SESSIONS_PER_USER (default 100).") var maxSessionsPerUser: String?
+    @Option(help: "ACCESS_CACHE_ENTRIES: GET /me answers cached per event loop (default 16384; 0 = off).") var accessCacheEntries: String?
     @Option(help: "REQUEST_READ_TIMEOUT: time a request may take to arrive, head and body, e.g. 30s; 0 is off (default 30s).")
     var requestReadTimeout: String?
     @Option(help: "SHUTDOWN_TIMEOUT: how long SIGTERM waits for in-flight requests (default 10s).") var shutdownTimeout: String?
@@ -104,7 +105,7 @@ struct ServeCommand: AsyncParsableCommand {
             ("ARGON2_ITERATIONS", argon2Iterations), ("ARGON2_PARALLELISM", argon2Parallelism), ("HASH_THREADS", hashThreads),
             ("HASH_QUEUE_LIMIT", hashQueueLimit), ("REFRESH_REUSE_INTERVAL", refreshReuseInterval),
             ("MAX_SESSIONS_PER_USER", maxSessionsPerUser), ("REQUEST_READ_TIMEOUT", requestReadTimeout),
-            ("SHUTDOWN_TIMEOUT", shutdownTimeout), ("MAX_CONNECTIONS", maxConnections),
+            ("SHUTDOWN_TIMEOUT", shutdownTimeout), ("MAX_CONNECTIONS", maxConnections), ("ACCESS_CACHE_ENTRIES", accessCacheEntries),
             ("MAX_SESSIONS_PER_USER", maxSessionsPerUser), ("SESSION_RETENTION", sessionRetention),
             ("SESSION_SWEEP_INTERVAL", sessionSweepInterval),
         ]

@@ -42,6 +42,7 @@ struct ServeEngine: Sendable {
         }
         configuration.refreshReuseIntervalSeconds = settings.refreshReuseIntervalSeconds
         configuration.maxSessionsPerUser = settings.maxSessionsPerUser
+        configuration.accessCacheEntries = settings.accessCacheEntries
         configuration.sessionRetentionMilliseconds = settings.sessionRetentionMilliseconds
         configuration.sessionSweepIntervalMilliseconds = settings.sessionSweepIntervalMilliseconds
         // A follower, or any node of an etcd cluster (it leads only once elected), appends nothing
