@@ -424,6 +424,35 @@ def length_limits_count_bytes():
 
 
 @test
+def me_cache_sees_a_revocation_on_every_connection():
+    """GET /me over kept-alive connections spread over both event loops: after the first request
+    of a token, the loop that does not own its shard answers from its access cache; revoking the
+    session is seen by the very next /me on every connection (docs/architecture.md)."""
+    server = Server(BIN, env={"METRICS_ENABLED": "true", "RATE_LIMIT_MAX_REQUESTS": "0"}).start()
+    conns = []
+    try:
+        c = Client(server)
+        _, grant = c.user_with_session()
+        auth = {"Authorization": f"Bearer {grant['accessToken']}"}
+        conns = [server.connection() for _ in range(6)]
+        for _ in range(5):
+            for conn in conns:
+                s, _, me = server.request("GET", "/v1/auth/me", headers=auth, conn=conn)
+                expect(s == 200 and me["session"]["id"] == grant["session"]["id"], f"me {s} {me}")
+        deadline = time.monotonic() + 15
+        while metric(server, "authd_access_cache_hits") == 0 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        expect(metric(server, "authd_access_cache_hits") > 0, "no /me was answered from an access cache")
+        expect(c.revoke_current(grant["refreshToken"])[0] == 204, "logout")
+        for conn in conns:
+            expect_error(server.request("GET", "/v1/auth/me", headers=auth, conn=conn), 401, "SESSION_NOT_ACTIVE")
+    finally:
+        for conn in conns:
+            conn.close()
+        server.stop()
+
+
+@test
 def huge_emails_leave_no_limiter_state():
     server = Server(BIN, env={"METRICS_ENABLED": "true", "RATE_LIMIT_MAX_REQUESTS": "100000", "LOGIN_MAX_ATTEMPTS": "10"}).start()
     try:
