@@ -64,3 +64,69 @@ import Testing
         _ = try channel.finish()
     }
 }
+
+/// Counts the reads that reach the socket end of the pipeline.
+private final class ReadCounter: ChannelOutboundHandler, @unchecked Sendable {
+    typealias OutboundIn = ByteBuffer
+    // Safety: touched only on the test channel's event loop.
+    var reads = 0
+
+    func read(context: ChannelHandlerContext) {
+        reads += 1
+        context.read()
+    }
+}
+
+/// When reads stop: only once a pipelined request is held, not around every answer made off
+/// the loop (which would take the connection off the epoll set and put it back each time).
+@Suite struct ReadBackpressureTests {
+    @Test func readsGoOnWhileAnAnswerIsPendingAndStopOnceARequestIsHeld() async throws {
+        let service = FakeAuthService()
+        service.isHoldingMe = true
+        let processor = RequestProcessor(
+            service: service, configuration: HTTPServerConfiguration(), metrics: nil, logger: CapturedLog().logger())
+        let channel = NIOAsyncTestingChannel()
+        let counter = ReadCounter()
+        try await channel.pipeline.addHandler(counter)
+        try await channel.eventLoop.submit {
+            try HTTPServerHandler.addHandlers(to: channel.pipeline.syncOperations, processor: processor, deadlines: nil)
+        }.get()
+        try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 4000))
+        func reads() async throws -> Int { try await channel.eventLoop.submit { counter.reads }.get() }
+        func written() async throws -> [UInt8] {
+            var bytes: [UInt8] = []
+            while let part = try await channel.readOutbound(as: IOData.self) {
+                if case .byteBuffer(let buffer) = part { bytes += buffer.readableBytesView }
+            }
+            return bytes
+        }
+
+        try await channel.writeInbound(ByteBuffer(string: "GET /v1/auth/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(FakeAuthService.accessToken)\r\n\r\n"))
+        while !service.calls.contains(where: { $0.hasPrefix("me:") }) { try await Task.sleep(nanoseconds: 2_000_000) }
+        let before = try await reads()
+        channel.pipeline.read()
+        // The answer is pending and nothing is held: the read goes through to the socket.
+        #expect(try await reads() == before + 1)
+
+        try await channel.writeInbound(ByteBuffer(string: "GET /health HTTP/1.1\r\nHost: x\r\n\r\n"))
+        channel.pipeline.read()
+        // A pipelined request is held now: this read waits.
+        #expect(try await reads() == before + 1)
+        #expect(try await written().isEmpty)
+
+        service.isHoldingMe = false
+        var bytes: [UInt8] = []
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            bytes += try await written()
+            if let (_, used) = try RawConnection.parse(bytes), try RawConnection.parse(Array(bytes[used...])) != nil { break }
+            try await Task.sleep(nanoseconds: 5_000_000)
+        }
+        let (me, used) = try #require(try RawConnection.parse(bytes))
+        let (health, _) = try #require(try RawConnection.parse(Array(bytes[used...])))
+        #expect(me.status == 200 && health.status == 200)
+        // Both answers are written and nothing is held: the deferred read is let through.
+        #expect(try await reads() == before + 2)
+        _ = try await channel.finish()
+    }
+}
