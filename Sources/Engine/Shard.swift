@@ -27,6 +27,8 @@ actor Shard {
     private var sweep = SessionSweep()
     /// Sessions purged since start: by this shard's sweep, or by a leader's records it applied.
     private(set) var purgedSessions = 0
+    /// Where this shard's new refresh-chain ids come from.
+    private var tokenIDs = TokenIDSource()
     /// Where this shard runs (an event loop of the server, or a private queue).
     nonisolated let placement: ShardExecutor
     /// Bumped for every change of a user's state, read by other loops' `AccessCache`s.
@@ -226,7 +228,7 @@ actor Shard {
         }
         let sessionID = UUID()
         records.append(.sessionOpened(userID: userID, sessionID: sessionID, at: now, userAgent: client.userAgent,
-                                      ipAddress: client.ipAddress, tokenID: .random(), issuedAt: now.seconds))
+                                      ipAddress: client.ipAddress, tokenID: tokenIDs.next(), issuedAt: now.seconds))
         let lsn = try commit(records)
         try await journal.waitUntilDurable(lsn)
         return grant(userID: userID, sessionID: sessionID, now: now)
@@ -259,7 +261,7 @@ actor Shard {
         switch RefreshRotation.decide(chain: session.chain, status: settings.lifetime.status(of: session, at: now), presented: claims.tokenID,
                                       now: now, reuseIntervalMilliseconds: settings.reuseIntervalMilliseconds) {
         case .rotate:
-            let lsn = try commit([.sessionRotated(userID: session.userID, sessionID: session.id, parent: claims.tokenID, child: .random(),
+            let lsn = try commit([.sessionRotated(userID: session.userID, sessionID: session.id, parent: claims.tokenID, child: tokenIDs.next(),
                                               issuedAt: now.seconds, at: now, ipAddress: client.ipAddress)])
             return (lsn, .success(grant(userID: session.userID, sessionID: session.id, now: now)))
         case .reissueCurrent:

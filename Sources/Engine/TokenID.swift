@@ -13,7 +13,8 @@ public struct TokenID: Sendable, Hashable {
         self.low = low
     }
 
-    /// A fresh identity from the system CSPRNG (OpenSSL's DRBG).
+    /// A fresh identity from the system CSPRNG (OpenSSL's DRBG), one call per id (tests and
+    /// tools; shards draw theirs in bulk through `TokenIDSource`).
     static func random() -> TokenID {
         var pair: (UInt64, UInt64) = (0, 0)
         withUnsafeMutableBytes(of: &pair) { buffer in

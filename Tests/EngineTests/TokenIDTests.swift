@@ -87,3 +87,25 @@ import Testing
         #expect(derived.count == 10_000)
     }
 }
+
+/// A shard's bulk source of refresh-chain ids.
+@Suite struct TokenIDSourceTests {
+    @Test func idsAreDistinctAndDrawnTwoHundredFiftySixAtATime() {
+        var source = TokenIDSource()
+        #expect(source.draws == 0)
+        let ids = (0..<1_000).map { _ in source.next() }
+        #expect(Set(ids).count == 1_000)
+        #expect(source.draws == 4)  // ceil(1000 / 256)
+        // Unpredictable bytes: about half of the 128,000 bits are set (5 sigma is about 900).
+        let ones = ids.reduce(0) { $0 + $1.high.nonzeroBitCount + $1.low.nonzeroBitCount }
+        #expect(abs(ones - 64_000) < 900)
+    }
+
+    @Test func twoSourcesNeverHandOutTheSameId() {
+        var a = TokenIDSource()
+        var b = TokenIDSource()
+        let fromA = Set((0..<600).map { _ in a.next() })
+        let fromB = Set((0..<600).map { _ in b.next() })
+        #expect(fromA.isDisjoint(with: fromB))
+    }
+}
