@@ -9,7 +9,8 @@ gets a fresh `authd serve` (own data directory, metrics on) and:
      time on the generator, so a stall is never hidden), whose client p50/p99/p99.9 are kept;
   3. the server's own p99 for the route over that open-loop window, read from the difference of
      two scrapes of `authd_http_request_duration_seconds` (bucket upper bound: a ceiling);
-  4. the raw fdatasync tail of the same disk (refresh only): 2 s of 400-byte appends, each synced.
+  4. the raw fdatasync tail of the same disk (refresh only): 400-byte appends, each synced, in a
+     file of their own, once beside the open-loop run ("beside") and once for 2 s after it ("alone").
 Placements: `unpinned` (the kernel places every thread), `pinned` (authd on core 0, bench on core 1,
 with taskset). Medians over rounds are printed per build, scenario and placement.
 
@@ -92,7 +93,8 @@ def fsync_tail(directory, seconds=2.0):
     latencies.sort()
     n = len(latencies)
     return {"p50": latencies[n // 2] * 1e3, "p99": latencies[int(n * 0.99)] * 1e3,
-            "p999": latencies[int(n * 0.999)] * 1e3, "max": latencies[-1] * 1e3, "count": n}
+            "p999": latencies[int(n * 0.999)] * 1e3, "max": latencies[-1] * 1e3, "count": n,
+            "over5ms": sum(1 for x in latencies if x > 0.005), "seconds": seconds}
 
 
 def bench(prefix, scenario, port, seconds, rate, out):
@@ -129,11 +131,20 @@ def measure(authd, scenario, placement, seconds, work):
                 time.sleep(0.05)
         peak, _ = bench(bench_prefix, scenario, port, seconds, None, os.path.join(data, "peak.json"))
         before = scrape(port, ROUTES[scenario])
+        beside = {}
+        probe = None
+        if scenario == "refresh":
+            import threading
+            probe = threading.Thread(target=lambda: beside.update(fsync_tail(data, seconds)))
+            probe.start()
         rate, latency = bench(bench_prefix, scenario, port, seconds, peak / 2, os.path.join(data, "open.json"))
+        if probe:
+            probe.join()
         after = scrape(port, ROUTES[scenario])
         result = {"peak": peak, "rate": rate, "p50": latency["p50Ms"], "p99": latency["p99Ms"], "p999": latency["p999Ms"],
                   "server_p99": server_p99_ms(before, after)}
         if scenario == "refresh":
+            result["fsync_beside"] = beside
             result["fsync"] = fsync_tail(data)
         return result
     finally:
@@ -159,9 +170,11 @@ def main():
                         r = measure(os.path.abspath(authd), scenario, placement, args.seconds, work)
                         results.setdefault((scenario, placement, authd), []).append(r)
                         extra = ""
-                        if "fsync" in r:
-                            f = r["fsync"]
-                            extra = f" | disk fdatasync p50 {f['p50']:.2f} p99 {f['p99']:.2f} p99.9 {f['p999']:.2f} max {f['max']:.1f} ms"
+                        for label in ("beside", "alone"):
+                            f = r.get("fsync_beside" if label == "beside" else "fsync")
+                            if f:
+                                extra += (f" | disk fdatasync {label}: p50 {f['p50']:.2f} p99 {f['p99']:.2f} p99.9 {f['p999']:.2f}"
+                                          f" max {f['max']:.1f} ms, {f['over5ms']} over 5 ms in {f['seconds']:g} s")
                         print(f"{scenario} {placement} round {round_} {authd}: peak {r['peak']:,.0f}/s, open loop {r['rate']:,.0f}/s: "
                               f"p50 {r['p50']:.3f} p99 {r['p99']:.3f} p99.9 {r['p999']:.3f} ms, server p99 <= {r['server_p99']:.3g} ms{extra}",
                               flush=True)

@@ -286,18 +286,23 @@ actor Shard {
     }
 
     func me(_ parsed: TokenCodec.Parsed) throws(AuthError) -> (user: UserView, session: SessionView) {
-        let session = try authenticate(parsed, now: clock.now())
-        guard let user = state.user(session.userID) else { throw .invalidToken }
+        let (user, session) = try authenticatedUser(parsed)
         return (user.view, session.view(current: session.id, status: .active))
     }
 
     /// `me` as an `AccessCache` entry: the answer, until when it holds, and the versions it
     /// was computed at.
     func meEntry(_ parsed: TokenCodec.Parsed) throws(AuthError) -> AccessCache.Entry {
-        let session = try authenticate(parsed, now: clock.now())
-        guard let user = state.user(session.userID) else { throw .invalidToken }
+        let (user, session) = try authenticatedUser(parsed)
         return AccessCache.Entry(token: parsed.token, user: user.view, session: session.view(current: session.id, status: .active),
                                  liveUntil: settings.lifetime.endsAt(session), stamp: versions.current(session.userID))
+    }
+
+    /// The token's live session and its user.
+    private func authenticatedUser(_ parsed: TokenCodec.Parsed) throws(AuthError) -> (UserState, SessionState) {
+        let session = try authenticate(parsed, now: clock.now())
+        guard let user = state.user(session.userID) else { throw .invalidToken }
+        return (user, session)
     }
 
     /// Tells other loops' caches that what they hold about this record's user may be stale.

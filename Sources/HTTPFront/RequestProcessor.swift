@@ -92,7 +92,7 @@ public final class RequestProcessor: Sendable {
                 guard configuration.metricsEnabled, metrics != nil else { throw .notFound }
                 if let expected = configuration.metricsAuthToken {
                     let token = try BearerCredentials.token(from: headers)
-                    guard Self.constantTimeEquals(token, expected) else { throw .invalidToken }
+                    guard ConstantTime.equals(token, expected) else { throw .invalidToken }
                 }
                 return .call(EngineCall(operation: .metrics, clientAddress: nil))
             case .register:
@@ -171,19 +171,6 @@ public final class RequestProcessor: Sendable {
             while end > start, bytes[end - 1] == UInt8(ascii: " ") || bytes[end - 1] == UInt8(ascii: "\t") { end -= 1 }
             return SingleHeader.equalsIgnoringASCIICase(bytes[start..<end], "application/json")
         }
-    }
-
-    /// Compares secrets without an early exit.
-    static func constantTimeEquals(_ lhs: String, _ rhs: String) -> Bool {
-        let left = Array(lhs.utf8)
-        let right = Array(rhs.utf8)
-        var difference = UInt8(left.count == right.count ? 0 : 1)
-        for index in 0..<max(left.count, right.count) {
-            let a = index < left.count ? left[index] : 0
-            let b = index < right.count ? right[index] : 0
-            difference |= a ^ b
-        }
-        return difference == 0
     }
 
     private func statusBody(_ status: String) -> ByteBuffer {
