@@ -114,16 +114,23 @@ def main():
     for t in threads:
         t.start()
     time.sleep(2.5)
-    # Kill both followers: the leader (SYNC_STRICT) keeps appending the writes in flight, which
-    # nobody acknowledges; after SYNC_TIMEOUT they fail with 503 and further writes are refused.
-    # Then kill the leader too: its log ends with a tail no client was ever told about.
-    b.server.kill()
-    c.server.kill()
+    # Pause both followers (SIGSTOP: their connections stay open, nothing is read or
+    # acknowledged): the leader (SYNC_STRICT) appends the writes that keep arriving, which nobody
+    # acknowledges; after SYNC_TIMEOUT they fail with 503 and further writes are refused. A
+    # SIGKILL of the followers instead resets their connections at once, so the leader starts
+    # refusing before it appends anything past them, and there is no tail to cut. Then kill the
+    # leader: its log ends with a tail no client was ever told about; then the paused followers.
+    before = a.cluster()["lsn"]["appended"]
+    b.server.proc.send_signal(signal.SIGSTOP)
+    c.server.proc.send_signal(signal.SIGSTOP)
     time.sleep(3.0)
     status = a.cluster()
     leader_end = status["lsn"]["appended"]
     expect(status["mode"] == "refusing", f"the strict leader did not refuse writes without followers: {status['mode']}")
+    expect(leader_end > before, f"the leader appended nothing while its followers were paused (LSN {before})")
     a.server.kill()
+    b.server.kill()
+    c.server.kill()
     stop.set()
     for t in threads:
         t.join(10)
