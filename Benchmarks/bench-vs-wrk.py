@@ -97,7 +97,8 @@ def run_bench(authd_url, workdir):
     comparison = data["comparison"]
     target = comparison["targetRuns"][0]
     ceiling = comparison["ceilingRuns"][0]
-    cpu = target["generatorCPUSeconds"] / max(1, target["requests"])
+    # CPU over the load phase (warmup included) per answer of that phase, like wrk's getrusage.
+    cpu = target["generatorCPUSeconds"] / max(1, target["loadAnswers"])
     return ceiling["requestsPerSecond"], target["requestsPerSecond"], cpu
 
 

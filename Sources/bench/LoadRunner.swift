@@ -156,6 +156,7 @@ struct LoadRunner: Sendable {
             latency: LatencySummary(stats.combinedHistogram), endpoints: endpointResults,
             errors: errors, unexpectedStatuses: statuses, checks: checks, checksPassRate: stats.checks.passRate,
             unsent: stats.unsent, setupRequests: stats.setupRequests,
+            loadAnswers: stats.answersAllPhases - stats.setupRequests,
             generatorCPUSeconds: generatorCPU, generatorCPUPercent: 100 * generatorCPU / wall,
             generatorSaturationPercent: 100 * generatorCPU / (wall * Double(plan.threads)),
             processCPUSeconds: processCPU, cores: System.coreCount)

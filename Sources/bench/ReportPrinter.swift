@@ -39,8 +39,8 @@ enum ReportPrinter {
         for c in r.checks where c.passes + c.fails > 0 {
             out.append("  \(c.fails == 0 ? "ok  " : "FAIL") \(c.name): \(f(100 * c.passRate, 2))% (\(c.passes)/\(c.passes + c.fails))")
         }
-        if r.requests > 0 {
-            out.append("generator CPU per request: \(f(1e6 * r.generatorCPUSeconds / Double(r.requests), 2)) us")
+        if let perRequest = r.generatorCPUPerRequest {
+            out.append("generator CPU per request: \(f(1e6 * perRequest, 2)) us (\(r.loadAnswers) answers over the load phase)")
         }
         out.append("generator CPU: \(f(r.generatorCPUSeconds, 2)) s over \(f(r.wallSeconds, 2)) s wall = \(f(r.generatorCPUPercent, 0))% of one core, \(f(r.generatorSaturationPercent, 0))% of its \(p.threads) threads; process CPU \(f(r.processCPUSeconds, 2)) s; \(r.cores) cores")
         if r.generatorSaturationPercent > 90 {

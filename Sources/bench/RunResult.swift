@@ -21,6 +21,9 @@ struct RunResult: Codable, Sendable {
     /// Open loop: requests due in the window that never went out (server behind).
     var unsent: Int
     var setupRequests: Int
+    /// Answers received over the whole load phase (warmup, window and drain): the requests
+    /// ``generatorCPUSeconds`` paid for.
+    var loadAnswers: Int
     /// CPU seconds used by the generator's event-loop threads during the load phase.
     var generatorCPUSeconds: Double
     /// Generator CPU as a share of one core over the wall time (100 = one core busy).
@@ -32,4 +35,12 @@ struct RunResult: Codable, Sendable {
     var cores: Int
 
     var totalErrors: Int { errors.values.reduce(0, +) }
+
+    /// The generator's CPU seconds per answer over the load phase. Divided by the answers of
+    /// the same span the CPU was measured over (not by the window's ``requests``, which would
+    /// charge the warmup's CPU to the window's requests), so it compares with wrk's
+    /// getrusage over its requests.
+    var generatorCPUPerRequest: Double? {
+        loadAnswers > 0 ? generatorCPUSeconds / Double(loadAnswers) : nil
+    }
 }

@@ -58,6 +58,11 @@ import Testing
         #expect(result.totalErrors == 0)
         #expect(result.checks.allSatisfy { $0.fails == 0 })
         #expect(result.checks.first { $0.name == "refresh token rotated" }!.passes > 0)
+        // The generator's CPU is divided by the answers of the load phase it was measured over:
+        // the window's answers and more (warmup), never the setup's register and login answers.
+        #expect(result.loadAnswers >= refresh.requests)
+        #expect(result.loadAnswers <= fake.hitCount("POST /v1/auth/tokens/refresh"))
+        #expect(result.generatorCPUPerRequest == result.generatorCPUSeconds / Double(result.loadAnswers))
     }
 
     @Test func meScenarioCountsUnexpectedStatuses() async throws {
