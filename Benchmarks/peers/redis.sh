@@ -58,37 +58,8 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
-ROTATE='
-local cur = redis.call("GET", KEYS[1])
-if not cur then return redis.error_reply("NO_CHAIN") end
-local tkey = "rt:" .. cur
-local t = redis.call("HMGET", tkey, "session", "status")
-if not t[1] then return redis.error_reply("INVALID_REFRESH_TOKEN") end
-local skey = "sess:" .. t[1]
-if t[2] ~= "ACTIVE" then
-  redis.call("HSET", skey, "status", "COMPROMISED")
-  return redis.error_reply("REFRESH_TOKEN_REUSED")
-end
-if redis.call("HGET", skey, "status") ~= "ACTIVE" then return redis.error_reply("SESSION_NOT_ACTIVE") end
-local time = redis.call("TIME")
-local now = time[1] .. "." .. time[2]
-local new = redis.sha1hex(cur .. now)
-redis.call("HSET", "rt:" .. new, "session", t[1], "parent", cur, "status", "ACTIVE", "created", now)
-redis.call("HSET", tkey, "status", "USED", "used", now)
-redis.call("HSET", skey, "last_seen", now)
-redis.call("SET", KEYS[1], new)
-return 1
-'
-SEED='
-for n = 0, tonumber(ARGV[1]) - 1 do
-  local id = string.format("%012d", n)
-  local h = redis.sha1hex("tok-" .. id)
-  redis.call("HSET", "sess:" .. id, "status", "ACTIVE", "user", "u" .. id, "last_seen", "0")
-  redis.call("HSET", "rt:" .. h, "session", id, "status", "ACTIVE", "created", "0")
-  redis.call("SET", "chain:" .. id, h)
-end
-return tonumber(ARGV[1])
-'
+ROTATE="$(cat "$(dirname "${BASH_SOURCE[0]}")/lua/redis-rotate.lua")"
+SEED="$(cat "$(dirname "${BASH_SOURCE[0]}")/lua/redis-seed.lua")"
 "${CLI[@]}" EVAL "$SEED" 0 "$CHAINS" >/dev/null
 SHA="$("${CLI[@]}" SCRIPT LOAD "$ROTATE")"
 # One rotation by hand: must answer 1.
