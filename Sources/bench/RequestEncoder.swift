@@ -5,8 +5,8 @@ import NIOCore
 /// Requests that never change (health, `me` with a fixed token, login for a fixed
 /// user) are encoded once before the run and re-sent as the same buffer; requests
 /// whose body changes (refresh with the last rotated token, register with a fresh
-/// email) are encoded per send with a handful of `writeString` calls, no JSON
-/// encoder and no dictionaries.
+/// email) are encoded per send straight into the buffer: no JSON encoder, no
+/// dictionaries and no intermediate `String`.
 struct RequestEncoder: Sendable {
     /// Value of the `Host` header, e.g. `127.0.0.1:3000`.
     let hostHeader: String
@@ -28,33 +28,44 @@ struct RequestEncoder: Sendable {
         return b
     }
 
-    /// `POST path` with a JSON body given as already-encoded UTF-8 text.
-    func postJSON(_ path: String, body: String, bearer: String? = nil) -> ByteBuffer {
+    /// `POST path` with a JSON object body of string members, written straight into the
+    /// buffer: no intermediate `String` per request (the refresh loop sends one per answer).
+    func postJSON(_ path: String, fields: KeyValuePairs<StaticString, String>, bearer: String? = nil) -> ByteBuffer {
+        var bodyLength = 2 + max(0, fields.count - 1)  // braces and commas
+        for (name, value) in fields { bodyLength += name.utf8CodeUnitCount + 3 + Self.quotedCount(value) }
         var b = ByteBuffer()
-        b.reserveCapacity(160 + path.utf8.count + body.utf8.count + (bearer?.utf8.count ?? 0))
+        b.reserveCapacity(160 + path.utf8.count + bodyLength + (bearer?.utf8.count ?? 0))
         writeHead(into: &b, method: "POST", path: path)
         if let bearer { writeBearer(into: &b, bearer) }
         b.writeStaticString("Content-Type: application/json\r\nContent-Length: ")
-        b.writeString(String(body.utf8.count))
-        b.writeStaticString("\r\n\r\n")
-        b.writeString(body)
+        Self.writeDecimal(bodyLength, into: &b)
+        b.writeStaticString("\r\n\r\n{")
+        var first = true
+        for (name, value) in fields {
+            if !first { b.writeStaticString(",") }
+            first = false
+            b.writeStaticString("\"")
+            b.writeStaticString(name)
+            b.writeStaticString("\":")
+            Self.writeQuoted(value, into: &b)
+        }
+        b.writeStaticString("}")
         return b
     }
 
     /// `POST /v1/auth/register` for the given identity.
     func register(name: String, email: String, password: String) -> ByteBuffer {
-        postJSON("/v1/auth/register", body: #"{"name":"# + Self.quote(name) + #","email":"# + Self.quote(email)
-            + #","password":"# + Self.quote(password) + "}")
+        postJSON("/v1/auth/register", fields: ["name": name, "email": email, "password": password])
     }
 
     /// `POST /v1/auth/sessions` (login).
     func login(email: String, password: String) -> ByteBuffer {
-        postJSON("/v1/auth/sessions", body: #"{"email":"# + Self.quote(email) + #","password":"# + Self.quote(password) + "}")
+        postJSON("/v1/auth/sessions", fields: ["email": email, "password": password])
     }
 
     /// `POST /v1/auth/tokens/refresh` with the given refresh token.
     func refresh(token: String) -> ByteBuffer {
-        postJSON("/v1/auth/tokens/refresh", body: #"{"refreshToken":"# + Self.quote(token) + "}")
+        postJSON("/v1/auth/tokens/refresh", fields: ["refreshToken": token])
     }
 
     /// `GET /v1/auth/me` with the given access token.
@@ -78,26 +89,69 @@ struct RequestEncoder: Sendable {
         b.writeStaticString("\r\n")
     }
 
-    /// A JSON string literal (with quotes) for `s`, escaping what JSON requires.
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
+    /// The bytes of the JSON string literal (quotes included) ``writeQuoted(_:into:)`` writes for `s`.
+    static func quotedCount(_ s: String) -> Int {
+        var count = 2
+        for u in s.utf8 { count += escapedCount(u) }
+        return count
+    }
+
+    /// Writes `s` as a JSON string literal (with quotes), escaping what JSON requires: `"`,
+    /// backslash and the control characters; every other UTF-8 byte as it is.
+    static func writeQuoted(_ s: String, into b: inout ByteBuffer) {
+        b.writeStaticString("\"")
+        var s = s
+        s.withUTF8 { bytes in
+            var plainStart = 0
+            for (i, u) in bytes.enumerated() where escapedCount(u) != 1 {
+                b.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[plainStart..<i]))
+                plainStart = i + 1
+                switch u {
+                case UInt8(ascii: "\""): b.writeStaticString("\\\"")
+                case UInt8(ascii: "\\"): b.writeStaticString("\\\\")
+                case UInt8(ascii: "\n"): b.writeStaticString("\\n")
+                case UInt8(ascii: "\r"): b.writeStaticString("\\r")
+                case UInt8(ascii: "\t"): b.writeStaticString("\\t")
+                default:
+                    let hex: StaticString = "0123456789abcdef"
+                    b.writeStaticString("\\u00")
+                    b.writeInteger(hex.utf8Start[Int(u >> 4)])
+                    b.writeInteger(hex.utf8Start[Int(u & 0xF)])
                 }
             }
+            b.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[plainStart...]))
         }
-        out += "\""
-        return out
+        b.writeStaticString("\"")
+    }
+
+    /// A JSON string literal (with quotes) for `s`: what ``writeQuoted(_:into:)`` writes.
+    static func quote(_ s: String) -> String {
+        var b = ByteBuffer()
+        writeQuoted(s, into: &b)
+        return String(buffer: b)
+    }
+
+    private static func escapedCount(_ u: UInt8) -> Int {
+        switch u {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"): 2
+        case 0..<0x20: 6
+        default: 1
+        }
+    }
+
+    private static func writeDecimal(_ n: Int, into b: inout ByteBuffer) {
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { out in
+            var i = out.count
+            var v = n
+            repeat {
+                i -= 1
+                out[i] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+            } while v > 0
+            b.writeBytes(UnsafeRawBufferPointer(rebasing: out[i...]))
+        }
     }
 }

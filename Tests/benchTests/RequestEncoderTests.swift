@@ -32,6 +32,18 @@ import Testing
         #expect(parts[1] == #"{"name":"Zoë","email":"z@x.io","password":"pässwörd1"}"#)
     }
 
+    @Test func escapedBodyDeclaresItsLengthAndDecodesToTheValues() throws {
+        let name = "Q\"uote\\d \u{01}\tZoë"
+        let b = encoder.register(name: name, email: "e@x.io", password: "p\nw")
+        let text = String(buffer: b)
+        let parts = text.components(separatedBy: "\r\n\r\n")
+        let declared = parts[0].components(separatedBy: "\r\n").first { $0.hasPrefix("Content-Length: ") }.map { Int($0.dropFirst(16)) }
+        #expect(declared == parts[1].utf8.count)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(parts[1].utf8)) as? [String: String])
+        #expect(object == ["name": name, "email": "e@x.io", "password": "p\nw"])
+        #expect(RequestEncoder.quotedCount(name) == RequestEncoder.quote(name).utf8.count)
+    }
+
     @Test func loginBody() {
         let text = String(buffer: encoder.login(email: "a@b.c", password: "p"))
         #expect(text.hasPrefix("POST /v1/auth/sessions HTTP/1.1\r\n"))
