@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import NIOCore
 
 /// A minimal, allocation-light HTTP/1.1 response parser for the load loop.
@@ -77,16 +82,11 @@ enum HTTPResponseParser {
     private static let cr: UInt8 = 13
     private static let lf: UInt8 = 10
 
-    private static func findHeadEnd(_ p: UnsafeRawBufferPointer) -> Int? {
-        let n = p.count
-        if n < 4 { return nil }
-        var i = 0
-        while i + 3 < n {
-            if p[i + 3] != lf { i += 1; continue }
-            if p[i] == cr && p[i + 1] == lf && p[i + 2] == cr { return i + 4 }
-            i += 1
-        }
-        return nil
+    /// The index of the first `byte` in `p[from..<to]`, found with the C library's `memchr`
+    /// (many bytes per step) instead of a byte-at-a-time loop.
+    private static func index(of byte: UInt8, in p: UnsafeRawBufferPointer, from: Int, to: Int) -> Int? {
+        guard from < to, let base = p.baseAddress, let hit = memchr(base + from, Int32(byte), to - from) else { return nil }
+        return base.distance(to: UnsafeRawPointer(hit))
     }
 
     private static func findCRLF(_ p: UnsafeRawBufferPointer, from: Int, to: Int) -> Int? {
@@ -124,54 +124,66 @@ enum HTTPResponseParser {
     }
 
     private static func scanResponse(_ p: UnsafeRawBufferPointer, atEOF: Bool) -> Scan {
-        guard let headEnd = findHeadEnd(p) else {
-            return p.count > maxHeaderBytes ? .failed(.headerTooLarge) : .incomplete
-        }
-        // Status line: HTTP/1.x SP NNN
-        guard headEnd >= 14, p[0] == UInt8(ascii: "H"), p[1] == UInt8(ascii: "T"), p[2] == UInt8(ascii: "T"),
-              p[3] == UInt8(ascii: "P"), p[4] == UInt8(ascii: "/"), p[5] == UInt8(ascii: "1"),
-              p[6] == UInt8(ascii: "."), p[8] == UInt8(ascii: " ")
-        else { return .failed(.badStatusLine) }
         var status = 0
-        for i in 9..<12 {
-            let d = p[i] &- UInt8(ascii: "0")
-            guard d < 10 else { return .failed(.badStatusLine) }
-            status = status * 10 + Int(d)
-        }
-        var keepAlive = p[7] == UInt8(ascii: "1")
+        var keepAlive = false
         var contentLength: Int?
         var chunked = false
-
-        guard var lineStart = findCRLF(p, from: 12, to: headEnd).map({ $0 + 2 }) else { return .failed(.badStatusLine) }
-        while lineStart < headEnd - 2 {
-            guard let lineEnd = findCRLF(p, from: lineStart, to: headEnd) else { return .failed(.badHeader) }
-            var colon = lineStart
-            while colon < lineEnd && p[colon] != UInt8(ascii: ":") { colon += 1 }
-            guard colon < lineEnd, colon > lineStart else { return .failed(.badHeader) }
-            var vs = colon + 1
-            while vs < lineEnd && (p[vs] == 32 || p[vs] == 9) { vs += 1 }
-            var ve = lineEnd
-            while ve > vs && (p[ve - 1] == 32 || p[ve - 1] == 9) { ve -= 1 }
-            let name = lineStart..<colon
-            switch colon - lineStart {
-            case 14 where equalsLower(p, name, "content-length"):
-                guard vs < ve else { return .failed(.badHeader) }
-                var n = 0
-                for i in vs..<ve {
-                    let d = p[i] &- UInt8(ascii: "0")
-                    guard d < 10, n < Int.max / 10 else { return .failed(.badHeader) }
-                    n = n * 10 + Int(d)
-                }
-                contentLength = n
-            case 17 where equalsLower(p, name, "transfer-encoding"):
-                chunked = containsLower(p, vs..<ve, "chunked")
-            case 10 where equalsLower(p, name, "connection"):
-                if containsLower(p, vs..<ve, "close") { keepAlive = false }
-                else if containsLower(p, vs..<ve, "keep-alive") { keepAlive = true }
-            default:
-                break
+        var lineStart = 0
+        let headEnd: Int
+        // One pass over the head, a line at a time: each line ends at the next LF, which must
+        // follow a CR.
+        while true {
+            guard let lineFeed = index(of: lf, in: p, from: lineStart, to: p.count) else {
+                return p.count > maxHeaderBytes ? .failed(.headerTooLarge) : .incomplete
             }
-            lineStart = lineEnd + 2
+            if lineFeed > maxHeaderBytes { return .failed(.headerTooLarge) }
+            guard lineFeed > lineStart, p[lineFeed - 1] == cr else {
+                return .failed(lineStart == 0 ? .badStatusLine : .badHeader)
+            }
+            let lineEnd = lineFeed - 1
+            if lineStart == 0 {
+                // Status line: HTTP/1.x SP NNN
+                guard lineEnd >= 12, p[0] == UInt8(ascii: "H"), p[1] == UInt8(ascii: "T"), p[2] == UInt8(ascii: "T"),
+                      p[3] == UInt8(ascii: "P"), p[4] == UInt8(ascii: "/"), p[5] == UInt8(ascii: "1"),
+                      p[6] == UInt8(ascii: "."), p[8] == UInt8(ascii: " ")
+                else { return .failed(.badStatusLine) }
+                for i in 9..<12 {
+                    let d = p[i] &- UInt8(ascii: "0")
+                    guard d < 10 else { return .failed(.badStatusLine) }
+                    status = status * 10 + Int(d)
+                }
+                keepAlive = p[7] == UInt8(ascii: "1")
+            } else if lineEnd == lineStart {
+                headEnd = lineFeed + 1
+                break
+            } else {
+                guard let colon = index(of: UInt8(ascii: ":"), in: p, from: lineStart, to: lineEnd), colon > lineStart
+                else { return .failed(.badHeader) }
+                var vs = colon + 1
+                while vs < lineEnd && (p[vs] == 32 || p[vs] == 9) { vs += 1 }
+                var ve = lineEnd
+                while ve > vs && (p[ve - 1] == 32 || p[ve - 1] == 9) { ve -= 1 }
+                let name = lineStart..<colon
+                switch colon - lineStart {
+                case 14 where equalsLower(p, name, "content-length"):
+                    guard vs < ve else { return .failed(.badHeader) }
+                    var n = 0
+                    for i in vs..<ve {
+                        let d = p[i] &- UInt8(ascii: "0")
+                        guard d < 10, n < Int.max / 10 else { return .failed(.badHeader) }
+                        n = n * 10 + Int(d)
+                    }
+                    contentLength = n
+                case 17 where equalsLower(p, name, "transfer-encoding"):
+                    chunked = containsLower(p, vs..<ve, "chunked")
+                case 10 where equalsLower(p, name, "connection"):
+                    if containsLower(p, vs..<ve, "close") { keepAlive = false }
+                    else if containsLower(p, vs..<ve, "keep-alive") { keepAlive = true }
+                default:
+                    break
+                }
+            }
+            lineStart = lineFeed + 1
         }
 
         if status < 200 {

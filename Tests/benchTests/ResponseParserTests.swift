@@ -88,6 +88,10 @@ import Testing
         #expect(throws: ResponseParseError.badStatusLine) { try parseAll("HTTP/1.1 2x0 OK\r\n\r\n") }
         #expect(throws: ResponseParseError.badHeader) { try parseAll("HTTP/1.1 200 OK\r\nContent-Length: 1a\r\n\r\n") }
         #expect(throws: ResponseParseError.badHeader) { try parseAll("HTTP/1.1 200 OK\r\nNoColonHere\r\n\r\n") }
+        // Lines end in CRLF; a bare LF is refused where it stands.
+        #expect(throws: ResponseParseError.badStatusLine) { try parseAll("HTTP/1.1 200 OK\nContent-Length: 0\n\n") }
+        #expect(throws: ResponseParseError.badHeader) { try parseAll("HTTP/1.1 200 OK\r\nContent-Length: 0\n\r\n") }
+        #expect(throws: ResponseParseError.badHeader) { try parseAll("HTTP/1.1 200 OK\r\n: empty name\r\n\r\n") }
         #expect(throws: ResponseParseError.badChunk) { try parseAll("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n") }
         #expect(throws: ResponseParseError.badChunk) { try parseAll("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nab\r\n") }
         var huge = ByteBuffer(string: "HTTP/1.1 200 OK\r\n" + String(repeating: "X-A: b\r\n", count: 10_000))
