@@ -61,6 +61,12 @@ def post(url, body):
         return json.loads(r.read() or b"{}")
 
 
+def process_cpu_seconds(pid):
+    """utime + stime of a running process, from /proc (for a server's CPU per request)."""
+    fields = open(f"/proc/{pid}/stat").read().split(")")[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def stop_all(processes):
     """Stops the processes this script started, by their PIDs (SIGTERM, then SIGKILL after 10 s)."""
     for p in processes:

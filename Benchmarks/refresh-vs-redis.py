@@ -42,11 +42,7 @@ _spec = importlib.util.spec_from_file_location("bench_vs_wrk", os.path.join(ROOT
 _helpers = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_helpers)
 free_port, wait_ready, post, stop_all = _helpers.free_port, _helpers.wait_ready, _helpers.post, _helpers.stop_all
-
-
-def server_cpu(pid):
-    fields = open(f"/proc/{pid}/stat").read().split(")")[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+server_cpu = _helpers.process_cpu_seconds
 
 
 def child_cpu():
