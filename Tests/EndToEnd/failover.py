@@ -50,11 +50,14 @@ def expect(condition, message):
 
 
 def wait(condition, what, timeout=60, every=0.05):
+    """Polls `condition` until it returns a truthy value, and returns that value (not a second
+    evaluation: a cluster that was ready a moment ago may be between lease renewals now)."""
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:
-            if condition():
-                return
+            value = condition()
+            if value:
+                return value
         except (OSError, AssertionError, KeyError, TypeError, ValueError, AttributeError):
             pass
         time.sleep(every)
@@ -335,8 +338,7 @@ def main():
     PROXY = proxy_ha
     proxy = Server(BIN)
     proxy.port = proxy_ha.port
-    wait(lambda: ready_cluster(nodes) is not None, "one leader with both followers streaming and a sync member")
-    first = ready_cluster(nodes)
+    first = wait(lambda: ready_cluster(nodes), "one leader with both followers streaming and a sync member")
     print(f"cluster: {first.name} leads, sync member {sync_member(first)}", flush=True)
 
     # A follower, asked directly, refuses writes and names the leader.
@@ -355,9 +357,7 @@ def main():
     # 1. SIGKILL whichever node leads, KILLS times.
     gaps = []
     for round_ in range(KILLS):
-        leader = None
-        wait(lambda: ready_cluster(nodes) is not None, f"a ready cluster before kill {round_ + 1}", timeout=90)
-        leader = ready_cluster(nodes)
+        leader = wait(lambda: ready_cluster(nodes), f"a ready cluster before kill {round_ + 1}", timeout=90)
         time.sleep(1.0)
         killed_at = time.time()
         leader.server.kill()
@@ -377,8 +377,7 @@ def main():
     print(f"metrics: authd_cluster_failovers_total summed over the nodes {failovers_before:g} -> {counted:g}", flush=True)
 
     # 2. SIGSTOP the leader past its lease.
-    wait(lambda: ready_cluster(nodes) is not None, "a ready cluster before the pause", timeout=90)
-    paused = ready_cluster(nodes)
+    paused = wait(lambda: ready_cluster(nodes), "a ready cluster before the pause", timeout=90)
     paused.server.proc.send_signal(signal.SIGSTOP)
     paused_at = time.time()
     wait(lambda: leader_of([n for n in nodes if n is not paused]) is not None, "a new leader while the old one is paused",
@@ -402,8 +401,7 @@ def main():
           f"as a follower", flush=True)
 
     # 3. SIGKILL the synchronous follower under load.
-    wait(lambda: ready_cluster(nodes) is not None, "a ready cluster before killing the sync member", timeout=90)
-    leader = ready_cluster(nodes)
+    leader = wait(lambda: ready_cluster(nodes), "a ready cluster before killing the sync member", timeout=90)
     member = next(n for n in nodes if n.name == sync_member(leader))
     member.server.kill()
     killed_at = time.time()
@@ -415,8 +413,7 @@ def main():
     wait(lambda: ready_cluster(nodes) is not None, f"{member.name} to rejoin", timeout=60)
 
     # 4. Planned switchover to the sync member, under load.
-    wait(lambda: ready_cluster(nodes) is not None, "a ready cluster before the switchover", timeout=90)
-    leader = ready_cluster(nodes)
+    leader = wait(lambda: ready_cluster(nodes), "a ready cluster before the switchover", timeout=90)
     target = next(n for n in nodes if n.name == sync_member(leader))
     time.sleep(1.0)
     requested_at = time.time()
@@ -457,8 +454,7 @@ def main():
     load.finish()
     expect(not load.errors, f"client errors: {load.errors}")
     ledger = load.ledger
-    wait(lambda: ready_cluster(nodes) is not None, "a ready cluster for the check", timeout=90)
-    leader = ready_cluster(nodes)
+    leader = wait(lambda: ready_cluster(nodes), "a ready cluster for the check", timeout=90)
     problems = crash.check(proxy, ledger)
     for p in problems[:10]:
         print("  " + p, flush=True)
