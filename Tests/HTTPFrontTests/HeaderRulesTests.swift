@@ -3,6 +3,29 @@ import Testing
 @testable import HTTPFront
 
 @Suite struct BearerCredentialsTests {
+    /// Every position of a long token, inside the eight-byte words and in the tail: a control
+    /// character, space or DEL anywhere is refused; the bytes around those limits and non-ASCII
+    /// UTF-8 are kept.
+    @Test func checksEveryByteOfALongToken() throws {
+        let length = 43
+        for position in 0..<length {
+            for bad: UInt8 in [0x00, 0x09, 0x0A, 0x1F, 0x20, 0x7F] {
+                var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                bytes[position] = bad
+                let value = "Bearer " + String(decoding: bytes, as: UTF8.self)
+                #expect(throws: APIError.invalidAuthorizationHeader) { try BearerCredentials.token(fromHeaderValue: value) }
+            }
+            for good: UInt8 in [0x21, 0x7E] {
+                var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                bytes[position] = good
+                let token = String(decoding: bytes, as: UTF8.self)
+                #expect(try BearerCredentials.token(fromHeaderValue: "Bearer " + token) == token)
+            }
+        }
+        let utf8 = String(repeating: "a", count: 20) + "é€" + String(repeating: "b", count: 9)
+        #expect(try BearerCredentials.token(fromHeaderValue: "Bearer " + utf8) == utf8)
+    }
+
     @Test func acceptsExactlyBearerSpaceToken() throws {
         #expect(try BearerCredentials.token(fromHeaderValue: "Bearer abc.def.ghi") == "abc.def.ghi")
         #expect(try BearerCredentials.token(fromHeaderValue: "bearer x") == "x")
