@@ -22,6 +22,7 @@ public struct Timestamp: Sendable, Hashable, Comparable {
 
     /// Calls `body` with the 24 bytes of the ISO 8601 form, formatted on the stack (no heap):
     /// the HTTP front writes them straight into its response buffer.
+    @inlinable
     public func withISO8601<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { out in
             let ms = milliseconds

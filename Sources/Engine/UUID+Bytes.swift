@@ -1,7 +1,17 @@
 import Foundation
 
 extension UUID {
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+    /// The lower-case hex digit of `value` (0...15), read from a literal in the binary: no
+    /// lazily initialised global to check on every use, no branch on digit-or-letter.
+    @usableFromInline @inline(__always)
+    static func hexDigit(_ value: UInt8) -> UInt8 {
+        let digits: StaticString = "0123456789abcdef"
+        return digits.utf8Start[Int(value & 0x0F)]
+    }
+
+    /// The value of each byte as a hex digit of either case, 0xFF for any other byte. Read
+    /// through one buffer pointer per parse: a table lookup has no branch for random hex to
+    /// mispredict, and the pointer costs one lazy-global check per UUID instead of one per byte.
     private static let hexValues: [UInt8] = {
         var table = [UInt8](repeating: 0xFF, count: 256)
         for (i, c) in "0123456789abcdef".utf8.enumerated() { table[Int(c)] = UInt8(i) }
@@ -11,14 +21,16 @@ extension UUID {
 
     /// Calls `body` with the 36 bytes of the canonical lower-case form (8-4-4-4-12),
     /// formatted on the stack: token payloads and response bodies take them without a String.
+    /// Inlinable, so that each caller gets it specialised (no generic metadata lookups per call).
+    @inlinable
     public func withLowercased<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 36) { out in
             var o = 0
             withUnsafeBytes(of: uuid) { raw in
                 for i in 0..<16 {
                     if i == 4 || i == 6 || i == 8 || i == 10 { out[o] = UInt8(ascii: "-"); o += 1 }
-                    out[o] = Self.hexDigits[Int(raw[i] >> 4)]
-                    out[o + 1] = Self.hexDigits[Int(raw[i] & 0x0F)]
+                    out[o] = Self.hexDigit(raw[i] >> 4)
+                    out[o + 1] = Self.hexDigit(raw[i] & 0x0F)
                     o += 2
                 }
             }
@@ -36,7 +48,8 @@ extension UUID {
         guard text.count == 36 else { return nil }
         // The 16 bytes are assembled on the stack: parsing a token's ids allocates nothing.
         var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        let parsed = withUnsafeMutableBytes(of: &value) { raw -> Bool in
+        let parsed = Self.hexValues.withUnsafeBufferPointer { hexValues in
+            withUnsafeMutableBytes(of: &value) { raw -> Bool in
             var out = 0
             var high: UInt8? = nil
             for (position, c) in text.enumerated() {
@@ -44,7 +57,7 @@ extension UUID {
                     guard c == UInt8(ascii: "-") else { return false }
                     continue
                 }
-                let v = Self.hexValues[Int(c)]
+                let v = hexValues[Int(c)]
                 guard v != 0xFF else { return false }
                 if let h = high {
                     raw[out] = h << 4 | v
@@ -55,6 +68,7 @@ extension UUID {
                 }
             }
             return true
+            }
         }
         guard parsed else { return nil }
         self.init(uuid: value)

@@ -198,6 +198,18 @@ import Testing
         #expect(!ConstantTime.equals("abc.def.gh", "abc.def.ghi"))
         #expect(!ConstantTime.equals("", "a"))
         #expect(ConstantTime.equals("", ""))
+        // A difference at every position of a long input (inside the eight-byte words and in the
+        // tail), and every length difference, is seen.
+        let long = String(repeating: "abcdefgh", count: 5) + "xyz"
+        let bytes = Array(long.utf8)
+        for position in bytes.indices {
+            var changed = bytes
+            changed[position] ^= 0x01
+            #expect(!ConstantTime.equals(long, String(decoding: changed, as: UTF8.self)))
+            #expect(!ConstantTime.equals(String(decoding: bytes[..<position], as: UTF8.self), long))
+            #expect(!ConstantTime.equals(long, String(decoding: bytes[..<position], as: UTF8.self)))
+        }
+        #expect(ConstantTime.equals(long, String(decoding: bytes, as: UTF8.self)))
     }
 }
 
