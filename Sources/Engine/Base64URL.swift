@@ -87,26 +87,42 @@ enum Base64URL {
 
 extension Base64URL {
     /// Decodes `input` into `output` (which must hold `input.count * 3 / 4` bytes) without
-    /// allocating; returns the decoded length, or nil for non-canonical input.
+    /// allocating; returns the decoded length, or nil for non-canonical input. Four characters
+    /// (three bytes) per step, then the two- or three-character tail, whose unused low bits
+    /// must be zero.
     static func decode(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>) -> Int? {
         let count = input.count
         if count % 4 == 1 || output.count < count * 3 / 4 { return nil }
         return decodeTable.withUnsafeBufferPointer { table -> Int? in
-            var accumulator: UInt32 = 0
-            var bits = 0
+            var index = 0
             var written = 0
-            for byte in input {
-                let value = table[Int(byte)]
-                if value == 0xFF { return nil }
-                accumulator = accumulator << 6 | UInt32(value)
-                bits += 6
-                if bits >= 8 {
-                    bits -= 8
-                    output[written] = UInt8(truncatingIfNeeded: accumulator >> UInt32(bits))
-                    written += 1
-                }
+            while index + 4 <= count {
+                let a = table[Int(input[index])], b = table[Int(input[index + 1])]
+                let c = table[Int(input[index + 2])], d = table[Int(input[index + 3])]
+                // Every value of the alphabet is below 64; 0xFF (not in it) has the top bits set.
+                if (a | b | c | d) & 0xC0 != 0 { return nil }
+                let bits = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+                output[written] = UInt8(truncatingIfNeeded: bits >> 16)
+                output[written + 1] = UInt8(truncatingIfNeeded: bits >> 8)
+                output[written + 2] = UInt8(truncatingIfNeeded: bits)
+                written += 3
+                index += 4
             }
-            if bits > 0 && accumulator & ((1 << UInt32(bits)) - 1) != 0 { return nil }
+            switch count - index {
+            case 2:
+                let a = table[Int(input[index])], b = table[Int(input[index + 1])]
+                if (a | b) & 0xC0 != 0 || b & 0x0F != 0 { return nil }
+                output[written] = a << 2 | b >> 4
+                written += 1
+            case 3:
+                let a = table[Int(input[index])], b = table[Int(input[index + 1])], c = table[Int(input[index + 2])]
+                if (a | b | c) & 0xC0 != 0 || c & 0x03 != 0 { return nil }
+                output[written] = a << 2 | b >> 4
+                output[written + 1] = b << 4 | c >> 2
+                written += 2
+            default:
+                break
+            }
             return written
         }
     }

@@ -114,9 +114,9 @@ struct TokenCodec: Sendable {
         var text = token
         return text.withUTF8 { utf8 -> Result<Parsed, ParseError> in
             guard utf8.count <= 4096,
-                  let firstDot = utf8.firstIndex(of: UInt8(ascii: ".")), firstDot > 0,
-                  let secondDot = utf8[(firstDot + 1)...].firstIndex(of: UInt8(ascii: ".")),
-                  utf8[(secondDot + 1)...].firstIndex(of: UInt8(ascii: ".")) == nil
+                  let firstDot = Self.dot(in: utf8, from: 0), firstDot > 0,
+                  let secondDot = Self.dot(in: utf8, from: firstDot + 1),
+                  Self.dot(in: utf8, from: secondDot + 1) == nil
             else { return .failure(.malformed) }
             let payload = UnsafeBufferPointer(rebasing: utf8[(firstDot + 1)..<secondDot])
             // 32-byte (HS256) or 64-byte (EdDSA, ES256) signatures only.
@@ -130,6 +130,15 @@ struct TokenCodec: Sendable {
             return .success(Parsed(claims: scanned.claims, issuerMatches: scanned.issuerMatches, audienceMatches: scanned.audienceMatches,
                                    token: token, headerLength: firstDot, signingInputLength: secondDot))
         }
+    }
+
+    /// The index of the first `.` at or after `start` (memchr: a token is a few hundred bytes
+    /// and is split on every authenticated request).
+    private static func dot(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard start < bytes.count, let base = bytes.baseAddress,
+              let found = memchr(base + start, Int32(UInt8(ascii: ".")), bytes.count - start)
+        else { return nil }
+        return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
     }
 
     /// What a parsed token lacks to be accepted.

@@ -56,6 +56,27 @@ import Testing
         }
     }
 
+    /// A byte outside the alphabet at every position of a long input (inside the four-character
+    /// blocks and in the two- and three-character tails) is refused, and so are set unused bits
+    /// of a three-character tail.
+    @Test func refusesABadByteAnywhereAndLooseTailBits() {
+        for length in [42, 43] {
+            let valid = Array(repeating: UInt8(ascii: "Q"), count: length)
+            #expect(Base64URL.decode(valid) != nil)
+            for position in 0..<length {
+                for bad: [UInt8] in [[UInt8(ascii: "=")], [UInt8(ascii: "+")], [0x00], [0x80], [0xFF]] {
+                    var input = valid
+                    input[position] = bad[0]
+                    #expect(Base64URL.decode(input) == nil)
+                }
+            }
+        }
+        #expect(Base64URL.decode(Array("QUI".utf8)) == [0x41, 0x42])
+        #expect(Base64URL.decode(Array("QUJ".utf8)) == nil)
+        #expect(Base64URL.decode(Array("AAAAQUJ".utf8)) == nil)
+        #expect(Base64URL.decode(Array("AAAAQR".utf8)) == nil)
+    }
+
     @Test func rejectsNonCanonicalInput() {
         #expect(Base64URL.decode(Array("a".utf8)) == nil)
         #expect(Base64URL.decode(Array("ab==".utf8)) == nil)
