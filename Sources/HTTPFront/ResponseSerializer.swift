@@ -30,54 +30,88 @@ enum ResponseSerializer {
     ) -> ByteBuffer {
         let bodyBytes = response.body?.readableBytes ?? 0
         let mayHaveBody = Self.mayHaveBody(response.status)
-        var buffer = allocator.buffer(capacity: capacity(for: response, correlationID: correlationID, bodyBytes: omitBody || !mayHaveBody ? 0 : bodyBytes))
-        writeStatusLine(response.status, version: version, into: &buffer)
+        var room = capacity(for: response, correlationID: correlationID, bodyBytes: omitBody || !mayHaveBody ? 0 : bodyBytes)
+        // The head is written through one borrowed pointer (`RawBufferSink`): one bounds and
+        // uniqueness check for the whole head instead of one per piece. `capacity` covers it;
+        // should it ever not, the head is written again with twice the room.
+        while true {
+            var buffer = allocator.buffer(capacity: room)
+            var fitted = false
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: room) { memory in
+                var sink = RawBufferSink(memory)
+                writeHead(response, version: version, correlationID: correlationID, noStore: noStore, connection: connection,
+                          contentLength: mayHaveBody ? bodyBytes : nil, into: &sink)
+                fitted = !sink.overflowed
+                return fitted ? sink.count : 0
+            }
+            if fitted {
+                if mayHaveBody, !omitBody, let body = response.body, bodyBytes > 0 {
+                    buffer.writeImmutableBuffer(body)
+                }
+                return buffer
+            }
+            room *= 2
+        }
+    }
+
+    /// Status line, headers and the blank line that ends them.
+    private static func writeHead(
+        _ response: HTTPResponse, version: HTTPVersion, correlationID: String, noStore: Bool, connection: ConnectionHeader,
+        contentLength: Int?, into sink: inout RawBufferSink
+    ) {
+        writeStatusLine(response.status, version: version, into: &sink)
         if let contentType = response.contentType {
-            buffer.writeStaticString("Content-Type: ")
-            buffer.writeStaticString(contentType.headerValue)
-            buffer.writeStaticString("\r\n")
+            sink.append("Content-Type: ")
+            sink.append(contentType.headerValue)
+            sink.append("\r\n")
         }
         for (name, value) in response.headers where Self.isSafe(name) && Self.isSafe(value) {
-            buffer.writeString(name)
-            buffer.writeStaticString(": ")
-            buffer.writeString(value)
-            buffer.writeStaticString("\r\n")
+            append(name, to: &sink)
+            sink.append(": ")
+            append(value, to: &sink)
+            sink.append("\r\n")
         }
-        buffer.writeStaticString("X-Correlation-Id: ")
-        buffer.writeString(correlationID)
-        buffer.writeStaticString("\r\n")
-        if noStore { buffer.writeStaticString("Cache-Control: no-store\r\nPragma: no-cache\r\n") }
-        if mayHaveBody {
-            buffer.writeStaticString("Content-Length: ")
-            buffer.appendJSONInteger(Int64(bodyBytes))
-            buffer.writeStaticString("\r\n")
+        sink.append("X-Correlation-Id: ")
+        append(correlationID, to: &sink)
+        sink.append("\r\n")
+        if noStore { sink.append("Cache-Control: no-store\r\nPragma: no-cache\r\n") }
+        if let contentLength {
+            sink.append("Content-Length: ")
+            sink.appendJSONInteger(Int64(contentLength))
+            sink.append("\r\n")
         }
         switch connection {
         case .none: break
-        case .keepAlive: buffer.writeStaticString("Connection: keep-alive\r\n")
-        case .close: buffer.writeStaticString("Connection: close\r\n")
+        case .keepAlive: sink.append("Connection: keep-alive\r\n")
+        case .close: sink.append("Connection: close\r\n")
         }
-        buffer.writeStaticString("\r\n")
-        if mayHaveBody, !omitBody, let body = response.body, bodyBytes > 0 {
-            buffer.writeImmutableBuffer(body)
-        }
-        return buffer
+        sink.append("\r\n")
+    }
+
+    private static func append(_ text: String, to sink: inout RawBufferSink) {
+        var text = text
+        text.withUTF8 { sink.append(bytes: UnsafeRawBufferPointer($0)) }
     }
 
     /// Room for the whole answer, so it is written with one allocation: the fixed part's longest
     /// form (status line, Content-Type, no-store pair, Content-Length, Connection, the blank line:
-    /// under 256 bytes) plus what varies.
+    /// under 320 bytes whatever the version numbers) plus what varies.
     static func capacity(for response: HTTPResponse, correlationID: String, bodyBytes: Int) -> Int {
-        var room = 256 + correlationID.utf8.count + response.status.reasonPhrase.utf8.count + bodyBytes
+        var room = 320 + correlationID.utf8.count + response.status.reasonPhrase.utf8.count + bodyBytes
         for (name, value) in response.headers { room += name.utf8.count + value.utf8.count + 4 }
         return room
     }
 
     /// `HTTP/1.1 100 Continue`, sent before reading a body the client offered with `Expect`.
     static func continueLine(version: HTTPVersion, allocator: ByteBufferAllocator) -> ByteBuffer {
-        var buffer = allocator.buffer(capacity: 32)
-        writeStatusLine(.continue, version: version, into: &buffer)
-        buffer.writeStaticString("\r\n")
+        // 96 bytes hold the line for any two version numbers (at most 20 digits each).
+        var buffer = allocator.buffer(capacity: 96)
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 96) { memory in
+            var sink = RawBufferSink(memory)
+            writeStatusLine(.continue, version: version, into: &sink)
+            sink.append("\r\n")
+            return sink.count
+        }
         return buffer
     }
 
@@ -104,19 +138,19 @@ enum ResponseSerializer {
         }
     }
 
-    private static func writeStatusLine(_ status: HTTPResponseStatus, version: HTTPVersion, into buffer: inout ByteBuffer) {
+    private static func writeStatusLine(_ status: HTTPResponseStatus, version: HTTPVersion, into sink: inout RawBufferSink) {
         switch (version.major, version.minor, status) {
-        case (1, 1, .ok): buffer.writeStaticString("HTTP/1.1 200 OK\r\n")
+        case (1, 1, .ok): sink.append("HTTP/1.1 200 OK\r\n")
         default:
-            buffer.writeStaticString("HTTP/")
-            buffer.appendJSONInteger(Int64(version.major))
-            buffer.writeStaticString(".")
-            buffer.appendJSONInteger(Int64(version.minor))
-            buffer.writeStaticString(" ")
-            buffer.appendJSONInteger(Int64(status.code))
-            buffer.writeStaticString(" ")
-            buffer.writeString(status.reasonPhrase)
-            buffer.writeStaticString("\r\n")
+            sink.append("HTTP/")
+            sink.appendJSONInteger(Int64(version.major))
+            sink.append(UInt8(ascii: "."))
+            sink.appendJSONInteger(Int64(version.minor))
+            sink.append(UInt8(ascii: " "))
+            sink.appendJSONInteger(Int64(status.code))
+            sink.append(UInt8(ascii: " "))
+            append(status.reasonPhrase, to: &sink)
+            sink.append("\r\n")
         }
     }
 }
