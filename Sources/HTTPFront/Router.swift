@@ -22,12 +22,13 @@ public struct Router: Sendable {
         let path = Substring(bytes[..<end])
         let candidates: [Route]
         var parameter: Substring?
+        // The switch compares in order: the two hot paths first.
         switch path {
+        case "/v1/auth/me": candidates = Self.me
+        case "/v1/auth/tokens/refresh": candidates = Self.refresh
         case "/v1/auth/register": candidates = Self.register
         case "/v1/auth/sessions": candidates = Self.sessions
         case "/v1/auth/sessions/current/revoke": candidates = Self.revokeCurrent
-        case "/v1/auth/tokens/refresh": candidates = Self.refresh
-        case "/v1/auth/me": candidates = Self.me
         case "/health": candidates = Self.health
         case "/ready": candidates = Self.ready
         case "/metrics": candidates = Self.metrics
