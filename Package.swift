@@ -153,7 +153,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "benchTests", dependencies: ["bench"]),
+        .testTarget(name: "benchTests", dependencies: ["bench", "JSON"]),
         .testTarget(name: "EndToEndTests", dependencies: []),
     ],
     swiftLanguageModes: [.v6]

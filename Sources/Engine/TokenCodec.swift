@@ -67,8 +67,7 @@ struct TokenCodec: Sendable {
             payload.append(#"","jti":""#)
             claims.tokenID.withEncoded { payload.append(bytes: $0) }
             payload.append(#"","typ":""#)
-            var kind = claims.kind.rawValue   // a small string: its bytes sit in the value, no heap
-            kind.withUTF8 { payload.append(bytes: UnsafeRawBufferPointer($0)) }
+            payload.appendUnescaped(claims.kind.rawValue)   // a small string: its bytes sit in the value, no heap
             payload.append(#"","iss":"#)
             payload.appendJSONString(issuer)
             payload.append(#","aud":"#)

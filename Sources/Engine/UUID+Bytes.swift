@@ -50,24 +50,24 @@ extension UUID {
         var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         let parsed = Self.hexValues.withUnsafeBufferPointer { hexValues in
             withUnsafeMutableBytes(of: &value) { raw -> Bool in
-            var out = 0
-            var high: UInt8? = nil
-            for (position, c) in text.enumerated() {
-                if position == 8 || position == 13 || position == 18 || position == 23 {
-                    guard c == UInt8(ascii: "-") else { return false }
-                    continue
+                var out = 0
+                var high: UInt8? = nil
+                for (position, c) in text.enumerated() {
+                    if position == 8 || position == 13 || position == 18 || position == 23 {
+                        guard c == UInt8(ascii: "-") else { return false }
+                        continue
+                    }
+                    let v = hexValues[Int(c)]
+                    guard v != 0xFF else { return false }
+                    if let h = high {
+                        raw[out] = h << 4 | v
+                        out += 1
+                        high = nil
+                    } else {
+                        high = v
+                    }
                 }
-                let v = hexValues[Int(c)]
-                guard v != 0xFF else { return false }
-                if let h = high {
-                    raw[out] = h << 4 | v
-                    out += 1
-                    high = nil
-                } else {
-                    high = v
-                }
-            }
-            return true
+                return true
             }
         }
         guard parsed else { return nil }

@@ -21,12 +21,12 @@ public struct CorrelationIDGenerator: Sendable {
     /// The next id, written into its string in one allocation (no intermediate strings).
     public mutating func next() -> String {
         counter += 1
-        var prefix = self.prefix
+        let prefix = self.prefix
         let counter = self.counter
         // The prefix, a dash and at most 20 digits.
         return String(unsafeUninitializedCapacity: prefix.utf8.count + 21) { out in
             var sink = RawBufferSink(UnsafeMutableRawBufferPointer(out))
-            prefix.withUTF8 { sink.append(bytes: UnsafeRawBufferPointer($0)) }
+            sink.appendUnescaped(prefix)
             sink.append(UInt8(ascii: "-"))
             sink.appendJSONInteger(counter)
             return sink.count

@@ -66,13 +66,13 @@ enum ResponseSerializer {
             sink.append("\r\n")
         }
         for (name, value) in response.headers where Self.isSafe(name) && Self.isSafe(value) {
-            append(name, to: &sink)
+            sink.appendUnescaped(name)
             sink.append(": ")
-            append(value, to: &sink)
+            sink.appendUnescaped(value)
             sink.append("\r\n")
         }
         sink.append("X-Correlation-Id: ")
-        append(correlationID, to: &sink)
+        sink.appendUnescaped(correlationID)
         sink.append("\r\n")
         if noStore { sink.append("Cache-Control: no-store\r\nPragma: no-cache\r\n") }
         if let contentLength {
@@ -86,11 +86,6 @@ enum ResponseSerializer {
         case .close: sink.append("Connection: close\r\n")
         }
         sink.append("\r\n")
-    }
-
-    private static func append(_ text: String, to sink: inout RawBufferSink) {
-        var text = text
-        text.withUTF8 { sink.append(bytes: UnsafeRawBufferPointer($0)) }
     }
 
     /// Room for the whole answer, so it is written with one allocation: the fixed part's longest
@@ -149,7 +144,7 @@ enum ResponseSerializer {
             sink.append(UInt8(ascii: " "))
             sink.appendJSONInteger(Int64(status.code))
             sink.append(UInt8(ascii: " "))
-            append(status.reasonPhrase, to: &sink)
+            sink.appendUnescaped(status.reasonPhrase)
             sink.append("\r\n")
         }
     }

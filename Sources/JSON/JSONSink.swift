@@ -17,6 +17,14 @@ extension JSONSink {
         append(bytes: UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
+    /// Appends the UTF-8 bytes of `text` as they are, unescaped: for text the caller knows to be
+    /// safe where it lands (an id it generated, a header value it checked), not for JSON strings.
+    @inlinable
+    public mutating func appendUnescaped(_ text: String) {
+        var text = text
+        text.withUTF8 { append(bytes: UnsafeRawBufferPointer($0)) }
+    }
+
     /// Appends `value` as a JSON string literal, quotes included, escaped as RFC 8259 requires:
     /// quote, backslash and the control characters (short forms where JSON has one, `\u00XX`
     /// for the others); everything else is copied as UTF-8, in runs.

@@ -100,18 +100,4 @@ struct RequestEncoder: Sendable {
         b.writeString(token)
         b.writeStaticString("\r\n")
     }
-
-    /// The JSON string literal (quotes included) a body carries for `s`.
-    static func quote(_ s: String) -> String {
-        var bytes: [UInt8] = []
-        bytes.appendJSONString(s)
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// The bytes of ``quote(_:)``'s literal, as the body's `Content-Length` counts them.
-    static func quotedCount(_ s: String) -> Int {
-        var counter = ByteCountSink()
-        counter.appendJSONString(s)
-        return counter.count
-    }
 }

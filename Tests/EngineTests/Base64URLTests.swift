@@ -64,9 +64,9 @@ import Testing
             let valid = Array(repeating: UInt8(ascii: "Q"), count: length)
             #expect(Base64URL.decode(valid) != nil)
             for position in 0..<length {
-                for bad: [UInt8] in [[UInt8(ascii: "=")], [UInt8(ascii: "+")], [0x00], [0x80], [0xFF]] {
+                for bad: UInt8 in [UInt8(ascii: "="), UInt8(ascii: "+"), 0x00, 0x80, 0xFF] {
                     var input = valid
-                    input[position] = bad[0]
+                    input[position] = bad
                     #expect(Base64URL.decode(input) == nil)
                 }
             }

@@ -14,6 +14,16 @@ import Testing
         #expect(text == #""a\"b\\c\n\r\t\b\f\u0001\u001f"# + "\u{7F}é😀/\"")
     }
 
+    /// `appendUnescaped` copies the bytes as they are, where `appendJSONString` quotes and escapes.
+    @Test func unescapedTextIsCopiedAsItIs() {
+        var raw: [UInt8] = []
+        raw.appendUnescaped("a\"b\\c\né")
+        #expect(raw == Array("a\"b\\c\né".utf8))
+        var quoted: [UInt8] = []
+        quoted.appendJSONString("a\"b\\c\né")
+        #expect(String(decoding: quoted, as: UTF8.self) == #""a\"b\\c\né""#)
+    }
+
     @Test func commasAndNesting() {
         let text = render { w in
             w.beginObject()

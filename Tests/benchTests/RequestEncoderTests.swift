@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import NIOCore
 import Testing
 @testable import bench
@@ -6,6 +7,20 @@ import Testing
 /// Requests are encoded byte-exactly, with correct lengths.
 @Suite struct RequestEncoderTests {
     let encoder = RequestEncoder(hostHeader: "127.0.0.1:3000")
+
+    /// The JSON string literal (quotes included) a body carries for `s`.
+    static func quote(_ s: String) -> String {
+        var bytes: [UInt8] = []
+        bytes.appendJSONString(s)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The bytes of ``quote(_:)``'s literal as `ByteCountSink` counts them.
+    static func quotedCount(_ s: String) -> Int {
+        var counter = ByteCountSink()
+        counter.appendJSONString(s)
+        return counter.count
+    }
 
     @Test func getWithBearer() {
         let b = encoder.me(accessToken: "tok.en")
@@ -41,7 +56,8 @@ import Testing
         #expect(declared == parts[1].utf8.count)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(parts[1].utf8)) as? [String: String])
         #expect(object == ["name": name, "email": "e@x.io", "password": "p\nw"])
-        #expect(RequestEncoder.quotedCount(name) == RequestEncoder.quote(name).utf8.count)
+        // ByteCountSink (what postJSON counts the body with) counts what the writer writes.
+        #expect(Self.quotedCount(name) == Self.quote(name).utf8.count)
     }
 
     @Test func loginBody() {
@@ -56,8 +72,8 @@ import Testing
     }
 
     @Test func quoteEscapesWhatJSONRequires() {
-        #expect(RequestEncoder.quote("a\"b\\c\nd\u{01}") == #""a\"b\\c\nd\u0001""#)
-        #expect(RequestEncoder.quote("plain") == "\"plain\"")
+        #expect(Self.quote("a\"b\\c\nd\u{01}") == #""a\"b\\c\nd\u0001""#)
+        #expect(Self.quote("plain") == "\"plain\"")
     }
 
     @Test func targetURLParsing() throws {
